@@ -1,0 +1,129 @@
+"""The ``tinygrad-edu`` command.
+
+Subcommands::
+
+    tinygrad-edu doctor                       check this machine is ready for the course
+    tinygrad-edu build-exercises              make exercises/ (student notebooks) from solutions/
+    tinygrad-edu grade SUBMISSIONS/ --gradebook out/   run and grade submitted notebooks
+    tinygrad-edu progress                     show which exercises pass
+
+The instructor commands live in :mod:`tinygrad_edu.grading`; they are imported only when
+called, so ``doctor`` works even when grading's own dependencies are missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+
+def _grading(name: str) -> Callable[..., Any] | None:
+    """Return ``tinygrad_edu.grading.<name>``, or print why it cannot be had and return None."""
+    try:
+        module = importlib.import_module("tinygrad_edu.grading")
+    except Exception as exc:
+        print(
+            f"error: cannot import tinygrad_edu.grading ({type(exc).__name__}: {exc}).\n"
+            "Is the package installed with its dependencies? Try `make setup`.",
+            file=sys.stderr,
+        )
+        return None
+    func = getattr(module, name, None)
+    if func is None:
+        print(f"error: tinygrad_edu.grading has no function {name}() yet.", file=sys.stderr)
+    return func
+
+
+def _exit_code(result: object) -> int:
+    """A grading function may return an exit code; anything else (None, a report) means 0."""
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from tinygrad_edu import doctor
+
+    return doctor.run()
+
+
+def cmd_build_exercises(args: argparse.Namespace) -> int:
+    func = _grading("build_exercises")
+    if func is None:
+        return 2
+    return _exit_code(func(args.solutions, args.exercises))
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    func = _grading("grade")
+    if func is None:
+        return 2
+    return _exit_code(func(args.paths, args.gradebook, timeout=args.timeout))
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    func = _grading("progress")
+    if func is None:
+        return 2
+    return _exit_code(func(args.exercises))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; each subcommand stores its handler in ``func``."""
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu", description="Tools for the tinygrad_edu course."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("doctor", help="check this machine is ready for the course")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("build-exercises", help="make student notebooks from the solutions")
+    p.add_argument(
+        "--solutions",
+        type=Path,
+        default=Path("solutions"),
+        help="folder of solution notebooks (default: solutions)",
+    )
+    p.add_argument(
+        "--exercises",
+        type=Path,
+        default=Path("exercises"),
+        help="folder to write the exercises to (default: exercises)",
+    )
+    p.set_defaults(func=cmd_build_exercises)
+
+    p = sub.add_parser("grade", help="run and grade submitted notebooks")
+    p.add_argument("paths", nargs="+", type=Path, help="submitted notebooks or folders")
+    p.add_argument(
+        "--gradebook",
+        type=Path,
+        default=Path("gradebook"),
+        help="folder for the grade reports (default: gradebook)",
+    )
+    p.add_argument(
+        "--timeout", type=int, default=120, help="seconds one cell may run (default: 120)"
+    )
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("progress", help="show which exercises pass")
+    p.add_argument(
+        "--exercises",
+        type=Path,
+        default=Path("exercises"),
+        help="folder of exercise notebooks (default: exercises)",
+    )
+    p.set_defaults(func=cmd_progress)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tinygrad-edu`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
