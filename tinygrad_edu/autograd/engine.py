@@ -1,0 +1,236 @@
+"""The backward engine: walk the graph from the output back to the leaves, applying the chain rule.
+
+Two steps, as on paper:
+
+1. **Order the nodes** so that every node comes before the nodes that produced its inputs
+   (a reverse topological order). We sort *iteratively*, with our own stack, so a graph of
+   100,000 operations is fine (a recursive sort would hit Python's recursion limit near 1,000).
+2. **Visit them in that order.** Each node receives the sum of the gradients flowing into it,
+   calls its Function's ``backward`` (one local derivative per input, times the incoming
+   gradient: the chain rule), and passes each result on to the node behind that input. At a
+   leaf (``AccumulateGrad``) the gradient is added into ``.grad``.
+
+After the walk the graph is *freed* (saved values dropped) unless ``retain_graph=True``.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Iterable, Sequence
+
+from ..device import array_module
+from .broadcast import unbroadcast
+from .function import AccumulateGrad
+from .function import _no_grad_block as _no_grad
+
+
+def topological_order(roots: Iterable[Any]) -> list:
+    """The backward nodes reachable from ``roots`` (nodes or tensors), in the engine's order.
+
+    Every node appears before all the nodes it sends gradients to.
+    """
+    starts = [getattr(r, "grad_fn", r) if not _is_leaf_tensor(r) else _accumulator(r) for r in roots]
+    visited: set = set()
+    post_order: list = []
+    for start in starts:
+        if start is None or start in visited:
+            continue
+        visited.add(start)
+        stack = [(start, iter(start.next_nodes))]
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if child is not None and child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child.next_nodes)))
+                    break
+            else:  # all children done: node is finished
+                stack.pop()
+                post_order.append(node)
+    post_order.reverse()
+    return post_order
+
+
+def run_backward(
+    roots: Sequence[Any],
+    grads: Sequence[Any],
+    retain_graph: bool = False,
+    on_step: Callable | None = None,
+    capture: dict | None = None,
+) -> None:
+    """Backpropagate ``grads`` (arrays, one per root tensor) through the graph.
+
+    ``on_step(node, grad_output, grad_inputs)`` is called after each node (the viz stepper uses
+    it). With ``capture`` (a dict from node to None), gradients arriving at those nodes are stored
+    there and the leaves' ``.grad`` are left alone: that is how :func:`grad` works.
+    """
+    pending: dict = {}  # node -> the sum of gradients that reached it so far
+    for root, g in zip(roots, grads):
+        node = root.grad_fn if root.grad_fn is not None else _accumulator(root)
+        pending[node] = g if node not in pending else pending[node] + g
+    with _no_grad():
+        for node in topological_order(pending):
+            grad = pending.pop(node, None)
+            if grad is None:
+                continue
+            if node._hooks:
+                grad = _run_hooks(node._hooks, grad)
+            if node._retain is not None:
+                _accumulate(node._retain(), grad)
+            if capture is not None and node in capture:
+                capture[node] = grad if capture[node] is None else capture[node] + grad
+                if type(node) is AccumulateGrad:
+                    continue
+            if type(node) is AccumulateGrad:
+                _accumulate(node.variable, grad)
+                if on_step is not None:
+                    on_step(node, grad, ())
+                continue
+            grad_inputs = node._backward_arrays(grad)
+            for child, g, t in zip(node.next_nodes, grad_inputs, node.inputs):
+                if child is None or g is None:
+                    continue
+                if g.shape != t.data.shape:
+                    g = unbroadcast(g, t.data.shape)
+                pending[child] = g if child not in pending else pending[child] + g
+            if on_step is not None:
+                on_step(node, grad, grad_inputs)
+            if not retain_graph:
+                node._free()
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    inputs: Any = None,
+    on_step: Callable | None = None,
+) -> None:
+    """``tinygrad_edu.autograd.backward``: what ``tensor.backward()`` calls."""
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    grads = [_initial_grad(t, g, i) for i, (t, g) in enumerate(zip(tensors, grad_tensors))]
+    if inputs is not None:
+        _backward_into(tensors, grads, _as_tuple(inputs), bool(retain_graph))
+        return
+    run_backward(tensors, grads, retain_graph=bool(retain_graph), on_step=on_step)
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    allow_unused: bool = False,
+) -> tuple:
+    """Return d(outputs)/d(inputs) as new tensors, without touching anyone's ``.grad``."""
+    from ..tensor import Tensor
+
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    grads = [_initial_grad(t, g, i) for i, (t, g) in enumerate(zip(outputs, _as_tuple(grad_outputs)))]
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+    capture = {_node_of(t): None for t in inputs}
+    run_backward(outputs, grads, retain_graph=bool(retain_graph), capture=capture)
+    result = []
+    for i, t in enumerate(inputs):
+        g = capture[_node_of(t)]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) appears to not have been used in "
+                "the graph. Set allow_unused=True if this is the desired behavior."
+            )
+        result.append(None if g is None else Tensor._make(g))
+    return tuple(result)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def _backward_into(tensors: tuple, grads: list, inputs: tuple, retain_graph: bool) -> None:
+    """backward(inputs=...): accumulate only into the given tensors' .grad."""
+    capture = {_node_of(t): None for t in inputs}
+    run_backward(tensors, grads, retain_graph=retain_graph, capture=capture)
+    for t in inputs:
+        g = capture[_node_of(t)]
+        if g is not None:
+            _accumulate(t, g)
+
+
+def _initial_grad(t: Any, g: Any, index: int) -> Any:
+    """The gradient backward starts from: ``g`` checked, or 1 for a scalar output."""
+    from ..tensor import Tensor
+
+    if not t.requires_grad:
+        raise RuntimeError(
+            f"element {index} of tensors does not require grad and does not have a grad_fn. "
+            "Did you forget requires_grad=True on a leaf, or compute this under no_grad()?"
+        )
+    if g is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs (this output has shape "
+                f"{list(t.shape)}). Pass a gradient of the same shape, e.g. "
+                "y.backward(tinygrad_edu.ones_like(y)), or reduce it first, e.g. y.sum().backward()."
+            )
+        return array_module(t.data).ones_like(t.data)
+    if not isinstance(g, Tensor):
+        g = Tensor(g, dtype=t.dtype, device=t.device)
+    if tuple(g.shape) != tuple(t.shape):
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{index}] has a shape of {g.shape} and "
+            f"output[{index}] has a shape of {t.shape}."
+        )
+    if g.device != t.device:
+        raise RuntimeError(
+            f"invalid gradient at index {index} - expected device {t.device} but got {g.device}"
+        )
+    return g.data
+
+
+def _accumulate(t: Any, grad: Any) -> None:
+    """``t.grad += grad``, creating ``t.grad`` (a private copy) the first time."""
+    from ..tensor import Tensor
+
+    if t is None:
+        return
+    if t._hooks and t.grad_fn is None:
+        grad = _run_hooks(t._hooks, grad)
+    if grad.dtype != t.data.dtype:
+        grad = grad.astype(t.data.dtype)
+    if t.grad is None:
+        t.grad = Tensor._make(grad.copy() if hasattr(grad, "copy") else grad)
+    else:
+        t.grad.data += grad
+
+
+def _run_hooks(hooks: list, grad: Any) -> Any:
+    from ..tensor import Tensor
+
+    for hook in hooks:
+        result = hook(Tensor._make(grad))
+        if result is not None:
+            grad = result.data if isinstance(result, Tensor) else result
+    return grad
+
+
+def _is_leaf_tensor(r: Any) -> bool:
+    return hasattr(r, "_accumulator") and r.grad_fn is None
+
+
+def _accumulator(t: Any) -> AccumulateGrad:
+    if t._accumulator is None:
+        t._accumulator = AccumulateGrad(t)
+    return t._accumulator
+
+
+def _node_of(t: Any) -> Any:
+    return t.grad_fn if t.grad_fn is not None else _accumulator(t)
+
+
+def _as_tuple(x: Any) -> tuple:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def retain_ref(t: Any) -> Any:
+    return weakref.ref(t)

@@ -1,0 +1,254 @@
+"""``Function``: one differentiable operation, with a forward and a backward.
+
+Exactly like ``torch.autograd.Function``::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)        # remember what backward needs
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):     # d(exp x)/dx = exp x
+            (y,) = ctx.saved_tensors
+            return grad_output * y
+
+    y = Exp.apply(x)                        # y.grad_fn is the ctx: <ExpBackward>
+
+``apply`` runs ``forward`` and, when any input requires grad, makes ``ctx`` the **backward node**
+of the result: it remembers the inputs and the nodes that produced them (the graph's edges).
+
+Your own Functions receive and return Tensors. The built-in ops in ``tinygrad_edu/ops`` set
+``array_io = True``: they receive and return the raw NumPy/CuPy arrays, like PyTorch's C++
+kernels, which keeps each op to a few microseconds. The math reads the same either way.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .grad_mode import _GradMode
+
+_FREED = "freed"
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class Function:
+    """Base class of every differentiable operation. Subclass it and write forward/backward."""
+
+    array_io = False  # built-in ops compute on raw arrays; learners' Functions on Tensors
+    backward_suffix = ""  # PyTorch calls built-ins "MulBackward0", custom ones "ExpBackward"
+
+    # What the instance (the ctx / backward node) holds; class attributes are the defaults.
+    inputs: tuple = ()  # the input Tensors (None for non-tensor arguments)
+    next_nodes: tuple = ()  # the node behind each input: its grad_fn, its AccumulateGrad, or None
+    _saved: Any = ()
+    _versions: tuple = ()
+    _hooks: list | None = None  # hooks registered on this node's output tensor
+    _retain: Any = None  # weakref to the output tensor when it called retain_grad()
+    materialize_grads = True
+
+    @staticmethod
+    def forward(ctx: "Function", *args: Any) -> Any:
+        raise NotImplementedError("Write forward(ctx, *inputs) in your Function subclass.")
+
+    @staticmethod
+    def backward(ctx: "Function", grad_output: Any) -> Any:
+        raise NotImplementedError("Write backward(ctx, grad_output) in your Function subclass.")
+
+    # ---------------------------------------------------------------- ctx API (used in forward)
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep ``values`` until backward; read them back from ``ctx.saved_tensors``."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._saved is _FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        return self._saved
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """One bool per input: does that input need a gradient? Skip work for the False ones."""
+        return tuple(n is not None for n in self.next_nodes)
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:  # PyTorch API, nothing to do here
+        return None
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+    # ---------------------------------------------------------------- the graph node API
+    @classmethod
+    def name(cls) -> str:
+        """The node's name as PyTorch prints it in ``grad_fn=<...>``."""
+        return cls.__name__ + ("Backward0" if cls.array_io else "Backward") + cls.backward_suffix
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's view of the edges: ``((node, 0), (AccumulateGrad, 0), (None, 0))``."""
+        return tuple((n, 0) for n in self.next_nodes)
+
+    def register_hook(self, hook: Any) -> None:
+        """Call ``hook(grad_output)`` when backward reaches this node (may return a new grad)."""
+        self._hooks = (self._hooks or []) + [hook]
+
+    def _free(self) -> None:
+        if self._saved:
+            self._saved = _FREED
+
+    # ---------------------------------------------------------------- running forward
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run ``forward`` on ``args`` and, when a gradient is needed, record the result's node."""
+        from ..tensor import Tensor
+
+        ctx = object.__new__(cls)
+        needs_grad = False
+        array_type = None
+        raw = []
+        for a in args:
+            if isinstance(a, Tensor):
+                data = a.data
+                if array_type is None:
+                    array_type = type(data)
+                elif type(data) is not array_type:
+                    _raise_device_mismatch(args)
+                raw.append(data)
+                needs_grad = needs_grad or a._requires_grad
+            else:
+                raw.append(a)
+        if needs_grad and _GradMode.enabled:  # record the edges first: forward may ask for them
+            ctx.inputs = tuple(a if isinstance(a, Tensor) else None for a in args)
+            ctx.next_nodes = tuple(_edge_to(t) for t in ctx.inputs)
+        else:
+            needs_grad = False
+
+        if cls.array_io:
+            out = cls.forward(ctx, *raw)
+            if not isinstance(out, np.ndarray) and not hasattr(out, "__cuda_array_interface__"):
+                out = np.asarray(out)
+            if out.dtype == np.float64:
+                out = _demote_float64(out, args)
+            result = Tensor._make(out)
+        else:
+            with _no_grad_block():
+                outs = cls.forward(ctx, *args)
+            result = outs if isinstance(outs, Tensor) else Tensor(outs)
+            result = Tensor._make(result.data)  # a fresh output, owned by this node
+        if needs_grad:
+            if ctx._saved:
+                ctx._versions = tuple(t._version if t is not None else 0 for t in ctx.inputs)
+            result._requires_grad = True
+            result.grad_fn = ctx
+        return result
+
+    # ---------------------------------------------------------------- running backward
+    def _backward_arrays(self, grad: Any) -> tuple:
+        """Call ``backward`` and return one gradient array (or None) per input."""
+        if self._versions:
+            self._check_versions()
+        if self.array_io:
+            grads = type(self).backward(self, grad)
+            return grads if type(grads) is tuple else (grads,)
+        from ..tensor import Tensor
+
+        with _no_grad_block():
+            grads = type(self).backward(self, Tensor._make(grad))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) != len(self.inputs):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {len(self.inputs)}, got {len(grads)})"
+            )
+        return tuple(g.data if isinstance(g, Tensor) else g for g in grads)
+
+    def _check_versions(self) -> None:
+        """PyTorch's rule: a value saved for backward must not be changed in place afterwards."""
+        saved = self._saved if self._saved is not _FREED else ()
+        for t, v in zip(self.inputs, self._versions):
+            if t is not None and t._version != v and any(t.data is s for s in saved):
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{t.dtype} {list(t.shape)}] is at version {t._version}; "
+                    f"expected version {v} instead. Hint: the operation that failed was "
+                    f"{self.name()}; replace the in-place op (add_, mul_, x[...] = ...) that "
+                    "changed it with an out-of-place one, or .clone() it first."
+                )
+
+
+class AccumulateGrad:
+    """The node at a leaf: backward ends here, adding the incoming gradient into ``leaf.grad``."""
+
+    inputs: tuple = ()
+    next_nodes: tuple = ()
+    _hooks = None
+    _retain = None
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    @staticmethod
+    def name() -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad object>"
+
+    next_functions = ()
+
+    def _free(self) -> None:
+        return None
+
+
+def _edge_to(t: Any) -> Any:
+    """The node a gradient for input ``t`` flows into (None when t needs no gradient)."""
+    if t is None or not t._requires_grad:
+        return None
+    if t.grad_fn is not None:
+        return t.grad_fn
+    if t._accumulator is None:
+        t._accumulator = AccumulateGrad(t)
+    return t._accumulator
+
+
+def _demote_float64(out: Any, args: tuple) -> Any:
+    """NumPy says ``int64 * 2.5`` is float64; PyTorch says the default float. Apply PyTorch's rule."""
+    from ..dtypes import get_default_dtype, result_type
+
+    want = result_type(*args)
+    if not want.is_floating_point:  # e.g. int / int, exp(int): the default float
+        want = get_default_dtype()
+    return out if want.numpy == out.dtype else out.astype(want.numpy)
+
+
+def _raise_device_mismatch(args: tuple) -> None:
+    from ..tensor import Tensor
+
+    devices = []
+    for a in args:
+        if isinstance(a, Tensor) and str(a.device) not in devices:
+            devices.append(str(a.device))
+    raise RuntimeError(
+        "Expected all tensors to be on the same device, but found at least two devices, "
+        f"{' and '.join(devices)}! Move them with .to(device) first, e.g. x.to(y.device)."
+    )
+
+
+class _no_grad_block:  # noqa: N801  (a tiny, allocation-free no_grad for internal use)
+    def __enter__(self) -> None:
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = False
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self.prev

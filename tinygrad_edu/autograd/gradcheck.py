@@ -1,0 +1,74 @@
+r"""Numerical gradient checking: is backward right? Compare it with finite differences.
+
+For each input element $x_i$, nudge it both ways and measure the output's slope:
+
+$$\frac{\partial f}{\partial x_i} \approx \frac{f(x + \epsilon e_i) - f(x - \epsilon e_i)}{2\epsilon}$$
+
+then compare with what ``backward`` computed. Use float64 inputs: float32 is too coarse.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+
+class GradcheckError(RuntimeError):
+    """Raised by ``gradcheck`` when the analytical and numerical gradients disagree."""
+
+
+def numerical_grad(fn: Callable, inputs: Sequence[Any], index: int, eps: float = 1e-6) -> np.ndarray:
+    """d(sum of fn's output * a fixed random weight)/d(inputs[index]) by central differences."""
+    x = inputs[index]
+    flat = x.data.reshape(-1)
+    grad = np.zeros(flat.shape, dtype=np.float64)
+    for i in range(flat.size):
+        old = flat[i].item()
+        flat[i] = old + eps
+        plus = float(fn(*inputs).data.sum())
+        flat[i] = old - eps
+        minus = float(fn(*inputs).data.sum())
+        flat[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad.reshape(x.data.shape)
+
+
+def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """True when ``backward`` agrees with finite differences for every input that requires grad.
+
+    On a mismatch, raises (or returns False) with a message naming the input and the element, and
+    the expected (numerical) against the computed (analytical) value.
+    """
+    from ..tensor import Tensor
+
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor) and x.requires_grad and x.dtype.name != "float64":
+            raise GradcheckError(f"gradcheck needs float64 inputs for precision; input {i} is {x.dtype}")
+    for i, x in enumerate(inputs):
+        if not (isinstance(x, Tensor) and x.requires_grad):
+            continue
+        for t in inputs:
+            if isinstance(t, Tensor):
+                t.grad = None
+        out = fn(*inputs)
+        out.sum().backward()
+        analytical = np.zeros(x.data.shape) if x.grad is None else x.grad.numpy_host()
+        numerical = numerical_grad(fn, inputs, i, eps)
+        bad = ~np.isclose(analytical, numerical, atol=atol, rtol=rtol)
+        if bad.any():
+            where = tuple(int(k) for k in np.argwhere(bad)[0])
+            message = (
+                f"Jacobian mismatch for output 0 with respect to input {i} at index {where}:\n"
+                f"numerical (expected): {numerical[where]:.6g}\n"
+                f"analytical (backward): {analytical[where]:.6g}\n"
+                "Check that input's formula in your backward (and that broadcast dims are summed)."
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
+    for t in inputs:
+        if isinstance(t, Tensor):
+            t.grad = None
+    return True

@@ -1,0 +1,110 @@
+"""Arithmetic: ``+ - * / **`` and negation.
+
+Each ``backward`` returns one gradient per input: the incoming gradient times the local
+derivative. Broadcasting is undone by the engine (``autograd/broadcast.py``), not here.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..device import array_module
+
+
+class Add(Function):
+    r"""$z = a + b$, so $\partial z/\partial a = 1$ and $\partial z/\partial b = 1$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    r"""$z = a - b$, so $\partial z/\partial a = 1$ and $\partial z/\partial b = -1$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad
+
+
+class Mul(Function):
+    r"""$z = a \cdot b$, so $\partial z/\partial a = b$ and $\partial z/\partial b = a$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * b, grad * a
+
+
+class Div(Function):
+    r"""$z = a / b$, so $\partial z/\partial a = 1/b$ and $\partial z/\partial b = -a/b^2$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad / b, -grad * a / (b * b)
+
+
+class Pow(Function):
+    r"""$z = a^b$, so $\partial z/\partial a = b\,a^{b-1}$ and $\partial z/\partial b = a^b \ln a$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_b = None
+        if need_b:
+            xp = array_module(out)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                grad_b = grad * xp.where(a == 0, 0, out * xp.log(xp.where(a == 0, 1, a)))
+        return grad_a, grad_b
+
+    def name(self) -> str:  # PyTorch: tensor ** number is PowBackward0, tensor ** tensor PowBackward1
+        return "PowBackward1" if self.inputs[1] is not None else "PowBackward0"
+
+
+class Neg(Function):
+    r"""$z = -a$, so $\partial z/\partial a = -1$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad

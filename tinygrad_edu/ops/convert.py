@@ -1,0 +1,30 @@
+"""Conversions that autograd must see through: change dtype, change device, copy.
+
+The gradient takes the way back: cast to the input's dtype, moved to the input's device.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..device import device_of, to_device
+
+
+class ToCopy(Function):
+    """``x.to(dtype)`` / ``x.to(device)`` / ``x.clone()``: a new array, same values."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, np_dtype, target):
+        ctx.dtype, ctx.device = x.dtype, device_of(x)
+        out = x if target is None else to_device(x, target)
+        if np_dtype is not None and out.dtype != np_dtype:
+            return out.astype(np_dtype)
+        return out.copy() if out is x else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return to_device(grad, ctx.device).astype(ctx.dtype, copy=False), None, None
+
+
+class Clone(ToCopy):
+    """``x.clone()``: a copy that stays in the graph."""

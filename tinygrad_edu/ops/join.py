@@ -1,0 +1,42 @@
+"""Joining tensors: ``cat`` (along an existing dim) and ``stack`` (along a new one).
+
+Backward cuts the gradient back into the pieces, in order.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..device import array_module
+
+
+class Cat(Function):
+    """Concatenate along ``dim``; each input gets its slice of the gradient."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        return array_module(xs[0]).concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        cuts = list(xp.cumsum(xp.asarray(ctx.sizes))[:-1].tolist()) if len(ctx.sizes) > 1 else []
+        return (None, *xp.split(grad, cuts, axis=ctx.dim))
+
+
+class Stack(Function):
+    """Stack along a new ``dim``; each input gets its slice of the gradient."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return array_module(xs[0]).stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        return (None, *(xp.take(grad, i, axis=ctx.dim) for i in range(grad.shape[ctx.dim])))

@@ -1,0 +1,38 @@
+r"""Matrix multiplication ``a @ b``.
+
+For matrices, $C = AB$ gives $\partial L/\partial A = G B^T$ and $\partial L/\partial B = A^T G$
+where $G = \partial L/\partial C$. Vectors are treated as a 1-row (left) or 1-column (right)
+matrix, and batch dimensions broadcast (the engine sums them back).
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+
+
+def _t(x):
+    """Transpose the last two dimensions."""
+    return x.swapaxes(-1, -2)
+
+
+class MatMul(Function):
+    r"""$C = AB$: $\nabla_A = G B^T$, $\nabla_B = A^T G$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        if a.ndim == 1 and b.ndim == 1:  # dot product: a scalar
+            return grad * b, grad * a
+        if a.ndim == 1:  # (n,) @ (..., n, k): a is one row
+            g = grad[..., None, :]
+            return (g @ _t(b))[..., 0, :], a[:, None] @ g
+        if b.ndim == 1:  # (..., m, n) @ (n,): b is one column
+            g = grad[..., None]
+            return g @ b[None, :], (_t(a) @ g)[..., 0]
+        return grad @ _t(b), _t(a) @ grad

@@ -1,0 +1,70 @@
+"""Shape ops: reshape/view, permute/transpose, expand, squeeze/unsqueeze.
+
+They move numbers around without changing them, so backward moves the gradient back:
+reshape it to the old shape, apply the inverse permutation, or sum over what was expanded.
+"""
+from __future__ import annotations
+
+from ..autograd.broadcast import unbroadcast
+from ..autograd.function import Function
+from ..device import array_module
+
+
+class View(Function):
+    """Same numbers, new shape: the gradient is reshaped back to the input's shape."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.input_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None
+
+
+class Squeeze(View):
+    """Drop size-1 dimensions (a reshape, named as PyTorch names it)."""
+
+
+class Unsqueeze(View):
+    """Insert a size-1 dimension (a reshape, named as PyTorch names it)."""
+
+
+class Permute(Function):
+    """Reorder dimensions; backward applies the inverse order."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return grad.transpose(inverse), None
+
+
+class Transpose(Permute):
+    """Swap two dimensions (a permutation, named as PyTorch names it)."""
+
+
+class Expand(Function):
+    """Repeat size-1 dimensions without copying; backward sums the repeats (``unbroadcast``)."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.input_shape = x.shape
+        return array_module(x).broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.input_shape), None

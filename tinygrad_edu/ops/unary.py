@@ -1,0 +1,129 @@
+"""Elementwise functions of one tensor: exp, log, sqrt, tanh, sigmoid, relu, abs.
+
+Where the derivative is easiest in terms of the *output* (exp, sqrt, tanh, sigmoid) we save the
+output; otherwise the input.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..device import array_module
+
+
+class Exp(Function):
+    r"""$y = e^x$, so $dy/dx = e^x = y$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = array_module(x).exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+class Log(Function):
+    r"""$y = \ln x$, so $dy/dx = 1/x$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x).log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Function):
+    r"""$y = \sqrt{x}$, so $dy/dx = 1 / (2\sqrt{x}) = 1/(2y)$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = array_module(x).sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad / (2 * y)
+
+
+class Tanh(Function):
+    r"""$y = \tanh x$, so $dy/dx = 1 - \tanh^2 x = 1 - y^2$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = array_module(x).tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)
+
+
+class Sigmoid(Function):
+    r"""$y = 1/(1+e^{-x})$, so $dy/dx = y(1-y)$.
+
+    Computed as $e^{-\log(1+e^{-x})}$ (``logaddexp``), which never overflows for large $|x|$.
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = array_module(x)
+        y = xp.exp(-xp.logaddexp(0, -x)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * (1 - y)
+
+
+class Relu(Function):
+    r"""$y = \max(x, 0)$, so $dy/dx = 1$ where $x > 0$, else $0$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x).maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x > 0)
+
+
+class Abs(Function):
+    r"""$y = |x|$, so $dy/dx = \operatorname{sign}(x)$ (0 at 0, like PyTorch)."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * array_module(x).sign(x)
