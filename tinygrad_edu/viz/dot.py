@@ -1,0 +1,121 @@
+"""Turn a walked graph (``graph.Graph``) into DOT: colours, arrow direction, legend.
+
+The colours follow torchviz, so they carry over to real PyTorch pictures:
+
+================  =====================  =========================================
+kind              colour                 means
+================  =====================  =========================================
+leaf              light blue             a tensor you made that requires grad
+const             white                  no gradient wanted (inputs, plain numbers)
+result            light yellow           an intermediate result
+output            green                  a root you asked to draw
+op                grey                   an operation = a backward node
+saved             orange                 a tensor an operation saved for backward
+module            steel blue, 3-D box    an nn module folded into one box
+================  =====================  =========================================
+
+The backward stepper adds marks: the node being processed (red border, gold), the nodes
+already processed (darker grey) and the boxes that just received a gradient (red border).
+The legend is one small table node that names only the colours the picture uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import graphviz
+
+from tinygrad_edu.viz.graph import Graph
+from tinygrad_edu.viz.render import Drawing
+
+BOX = {"shape": "box", "style": "rounded,filled"}
+STYLES: dict[str, dict[str, str]] = {
+    "leaf": {**BOX, "fillcolor": "lightblue"},
+    "const": {**BOX, "fillcolor": "white", "color": "grey50"},
+    "result": {**BOX, "fillcolor": "lightyellow"},
+    "output": {**BOX, "fillcolor": "darkolivegreen1"},
+    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "lightgrey"},
+    "saved": {"shape": "box", "style": "filled", "fillcolor": "orange"},
+    "module": {"shape": "box3d", "style": "filled", "fillcolor": "lightsteelblue"},
+    "elided": {"shape": "plaintext"},
+}
+MARKS: dict[str, dict[str, str]] = {
+    "current": {"fillcolor": "gold", "color": "red", "penwidth": "3"},
+    "done": {"fillcolor": "grey70"},
+    "fresh": {"color": "red", "penwidth": "2"},
+}
+LEGEND = {
+    "leaf": "leaf (requires grad)", "const": "constant (no grad)",
+    "result": "intermediate result", "output": "output", "op": "operation (backward node)",
+    "saved": "saved for backward", "module": "module (folded)",
+    "current": "backward is here", "done": "already processed",
+    "fresh": "gradient just arrived",
+}
+DIRECTIONS = ("forward", "backward")
+
+
+def label_text(lines: list[str]) -> str:
+    """DOT label: lines joined by DOT's own line break ``\\n`` (backslashes escaped)."""
+    return "\\n".join(line.replace("\\", "\\\\") for line in lines)
+
+
+def add_graph(dg: graphviz.Digraph, g: Graph, *, direction: str = "forward",
+              prefix: str = "", marks: dict[str, str] | None = None) -> None:
+    """Add ``g``'s nodes and edges to ``dg`` (ids prefixed, so several graphs can share it).
+
+    ``direction="forward"`` draws arrows the way data flows (inputs -> op -> result);
+    ``"backward"`` reverses them: the way gradients flow, from the output to the leaves.
+    Arrows from saved tensors always point at the op that saved them.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be 'forward' or 'backward', not {direction!r}")
+    marks = marks or {}
+    for node in g.nodes:
+        attrs = STYLES[node.kind]
+        if node.id in marks:
+            attrs = {**attrs, **MARKS[marks[node.id]]}
+        dg.node(prefix + node.id, label_text(node.label), **attrs)
+    for e in g.edges:
+        tail, head = prefix + e.tail, prefix + e.head
+        if e.kind == "saved":
+            dg.edge(tail, head, style="dashed", color="darkorange")
+        elif direction == "forward":
+            dg.edge(tail, head)
+        else:
+            dg.edge(head, tail)
+
+
+def add_legend(dg: graphviz.Digraph, kinds: Iterable[str], vertical: bool = True) -> None:
+    """One small table node naming the colours of the kinds shown (none other)."""
+    wanted = set(kinds)
+    cells = []
+    for kind, text in LEGEND.items():
+        if kind in wanted:
+            attrs = {**STYLES.get(kind, STYLES["const"]), **MARKS.get(kind, {})}
+            border = "3" if kind == "current" else "2" if kind == "fresh" else "1"
+            cells.append(f'<td bgcolor="{attrs.get("fillcolor", "white")}" border="{border}" '
+                         f'color="{attrs.get("color", "black")}">{text}</td>')
+    sep = "</tr><tr>" if vertical else ""
+    rows = sep.join(cells)
+    dg.node("legend", f'<<table border="0" cellspacing="3" cellpadding="3"><tr>{rows}'
+            "</tr></table>>", shape="plaintext", fontsize="9")
+
+
+def new_drawing(rankdir: str = "LR", title: str | None = None) -> Drawing:
+    """An empty ``Drawing`` with the course's layout and fonts."""
+    graph_attr = {"rankdir": rankdir}
+    if title:
+        graph_attr.update(label=title, labelloc="t")
+    return Drawing(graph_attr=graph_attr, node_attr={"fontname": "Helvetica", "fontsize": "10"})
+
+
+def to_digraph(g: Graph, *, direction: str = "forward", legend: bool = True,
+               rankdir: str = "LR", title: str | None = None,
+               marks: dict[str, str] | None = None) -> Drawing:
+    """The whole picture of one graph: nodes, arrows and (optionally) the colour legend."""
+    dg = new_drawing(rankdir, title)
+    add_graph(dg, g, direction=direction, marks=marks)
+    if legend:
+        add_legend(dg, [n.kind for n in g.nodes] + list((marks or {}).values()),
+                   vertical=rankdir in ("LR", "RL"))
+    return dg
