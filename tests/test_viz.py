@@ -376,3 +376,8 @@ def test_widget_or_static_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now fails
     assert not stepper_module.widgets_available()
     assert shown(draw_backward_steps(y), monkeypatch)[-1].data == "<p>static</p>"
+
+
+def test_stepper_refuses_huge_graphs_with_advice() -> None:
+    with pytest.raises(ValueError, match="smaller example"):
+        draw_backward_steps(chain(2000))

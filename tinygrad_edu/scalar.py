@@ -11,6 +11,11 @@ rule: each node passes ``upstream gradient * local derivative`` to each of its i
 >>> a.grad, b.grad      # dL/da = b + 1, dL/db = a
 (4.0, 2.0)
 
+Unlike micrograd's, an op's ``_backward(g)`` closure *returns* the gradients for its inputs
+instead of adding them into ``.grad`` itself; ``backward()`` does the adding. The math
+reads the same, and the graph stepper (``tinygrad_edu.viz``) can replay the closures
+without touching anyone's ``.grad``.
+
 Three things this engine does the PyTorch way (micrograd does not):
 
 * the graph is sorted iteratively (``topological_order``), so a 100,000-node chain works;

@@ -24,6 +24,7 @@ from tinygrad_edu.scalar import Value, topological_order
 from tinygrad_edu.viz.graph import DATA_KINDS, Graph
 from tinygrad_edu.viz.labels import VALUE_OP_NAMES, keeps_grad, to_numpy
 
+MAX_STEPS = 1000  # each frame keeps every gradient so far: memory grows like steps**2
 NEEDS_GRAPH = ("draw_backward_steps needs the graph that backward() frees: draw the steps "
                "before calling .backward(), or call .backward(retain_graph=True).")
 
@@ -42,6 +43,13 @@ class Frame:
     fresh: list[str] = field(default_factory=list)  # data node ids that got a gradient now
 
 
+def _check_size(order: list[Any]) -> None:
+    if len(order) > MAX_STEPS:
+        raise ValueError(f"This backward pass has {len(order)} steps, too many to step through "
+                         f"(the limit is {MAX_STEPS}). Step through a smaller example: a few "
+                         "layers with a few units show the same pattern.")
+
+
 def _add(known: dict[str, Any], nid: str | None, grad: Any) -> None:
     if nid is not None and grad is not None:
         known[nid] = grad if nid not in known else known[nid] + grad
@@ -50,6 +58,7 @@ def _add(known: dict[str, Any], nid: str | None, grad: Any) -> None:
 def value_frames(root: Value, g: Graph) -> list[Frame]:
     """Simulate ``root.backward()`` on the side, recording one frame per node."""
     order = topological_order(root)
+    _check_size(order)
     if any(v._backward is None for v in order):
         raise RuntimeError(NEEDS_GRAPH)
     pending: dict[Value, float] = {root: 1.0}
@@ -84,6 +93,7 @@ def tensor_frames(roots: list[Any], g: Graph) -> list[Frame]:
             raise RuntimeError(f"Output {i} does not require grad, so backward has nothing to "
                                "do: did you forget requires_grad=True on a leaf?")
     order = engine.topological_order(roots)
+    _check_size(order)
     leaves = {n: None for n in order if n.name() == "AccumulateGrad"}
     steps: dict[Any, tuple[Any, tuple]] = {}
     seeds = [array_module(r.data).ones_like(r.data) for r in roots]  # d(root)/d(root) = 1

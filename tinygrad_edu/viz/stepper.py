@@ -29,7 +29,7 @@ from typing import Any
 
 from tinygrad_edu.scalar import Value
 from tinygrad_edu.viz.dot import to_digraph
-from tinygrad_edu.viz.draw import as_roots, warn_if_big
+from tinygrad_edu.viz.draw import as_roots
 from tinygrad_edu.viz.frames import Frame, backward_frames
 from tinygrad_edu.viz.graph import DATA_KINDS, Graph, Node, walk
 from tinygrad_edu.viz.labels import array_text, data_label, number_text
@@ -61,7 +61,6 @@ class BackwardStepper:
         scalar = all(isinstance(r, Value) for r in self.roots)
         self.show_data = scalar if show_data is None else show_data
         self.graph: Graph = walk(self.roots, show_data=self.show_data)
-        warn_if_big(self.graph, stacklevel=4)
         self.frames: list[Frame] = backward_frames(self.roots, self.graph)
         self.options = {"direction": direction, "legend": legend, "rankdir": rankdir}
         self.widget = widget  # None: a slider if ipywidgets works; False: always static
