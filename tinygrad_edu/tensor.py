@@ -22,6 +22,8 @@ import numpy as np
 
 from . import dtypes
 from .autograd import engine
+from .autograd import function as _function
+from .autograd.function import _InplaceClock, _broadcast_message
 from .autograd.grad_mode import _GradMode
 from .device import as_device, backend, device_of
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
@@ -37,6 +39,7 @@ from .size import Size
 
 MaxResult = namedtuple("max", ["values", "indices"])
 _NUMBER = (int, float, bool)
+_FAST = frozenset((int, float))  # operands passed straight to the op (Tensor is added below)
 
 
 class Tensor:
@@ -57,6 +60,7 @@ class Tensor:
     grad_fn = None
     name = None
     _version = 0
+    _bumps: tuple = ()  # the in-place clock at each in-place change (see _inplace)
     _hooks = None
     _accumulator = None
 
@@ -300,34 +304,34 @@ class Tensor:
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> "Tensor":
-        return Add.apply(self, _operand(other))
+        return Add.apply(self, other if type(other) in _FAST else _operand(other))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return Add.apply(_operand(other), self)
+        return Add.apply(other if type(other) in _FAST else _operand(other), self)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return Sub.apply(self, _operand(other))
+        return Sub.apply(self, other if type(other) in _FAST else _operand(other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return Sub.apply(_operand(other), self)
+        return Sub.apply(other if type(other) in _FAST else _operand(other), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return Mul.apply(self, _operand(other))
+        return Mul.apply(self, other if type(other) in _FAST else _operand(other))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return Mul.apply(_operand(other), self)
+        return Mul.apply(other if type(other) in _FAST else _operand(other), self)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        return Div.apply(self, _operand(other))
+        return Div.apply(self, other if type(other) in _FAST else _operand(other))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return Div.apply(_operand(other), self)
+        return Div.apply(other if type(other) in _FAST else _operand(other), self)
 
     def __pow__(self, other: Any) -> "Tensor":
-        return Pow.apply(self, _operand(other))
+        return Pow.apply(self, other if type(other) in _FAST else _operand(other))
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return Pow.apply(_operand(other), self)
+        return Pow.apply(other if type(other) in _FAST else _operand(other), self)
 
     def __neg__(self) -> "Tensor":
         return Neg.apply(self)
@@ -660,6 +664,7 @@ class Tensor:
             node._saved = tuple(s.copy() if s is self.data else s for s in node._saved)
         self.data[...] = result.data
         self._version += 1
+        self._bumps = (*self._bumps, _InplaceClock.tick())
         if node is not None:
             self._requires_grad, self.grad_fn = True, node
         return self
@@ -877,7 +882,7 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
             try:
                 np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
             except ValueError:
-                _raise_broadcast(a.shape[:-2], b.shape[:-2])
+                raise RuntimeError(_broadcast_message(a.shape[:-2], b.shape[:-2])) from None
         return
     if a.ndim == 1 and b.ndim == 1:
         raise RuntimeError(
@@ -899,14 +904,5 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
     )
 
 
-def _raise_broadcast(sa: tuple, sb: tuple) -> None:
-    """PyTorch's message for shapes that cannot broadcast, naming the first clash from the right."""
-    for i in range(1, max(len(sa), len(sb)) + 1):
-        x = sa[-i] if i <= len(sa) else 1
-        y = sb[-i] if i <= len(sb) else 1
-        if x != y and x != 1 and y != 1:
-            dim = max(len(sa), len(sb)) - i
-            raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {dim} (shapes {list(sa)} and {list(sb)})"
-            )
+_function.Tensor = Tensor
+_FAST = frozenset((int, float, Tensor))

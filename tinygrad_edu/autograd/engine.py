@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ..device import array_module
 from .broadcast import unbroadcast
-from .function import AccumulateGrad
+from .function import _FREED, AccumulateGrad, _InplaceClock
 from .function import _no_grad_block as _no_grad
 
 
@@ -85,17 +85,25 @@ def run_backward(
                 if on_step is not None:
                     on_step(node, grad, ())
                 continue
-            grad_inputs = node._backward_arrays(grad)
+            if node.array_io and (node._clock == _InplaceClock.now or not node._saved):
+                grad_inputs = node.backward(node, grad)  # the chain rule, one op at a time
+                if type(grad_inputs) is not tuple:
+                    grad_inputs = (grad_inputs,)
+            else:  # a learner's Function (tensors in and out), or a saved value changed in place
+                grad_inputs = node._backward_arrays(grad)
             for child, g, t in zip(node.next_nodes, grad_inputs, node.inputs):
                 if child is None or g is None:
                     continue
                 if g.shape != t.data.shape:
                     g = unbroadcast(g, t.data.shape)
-                pending[child] = g if child not in pending else pending[child] + g
+                if child in pending:
+                    pending[child] = pending[child] + g
+                else:
+                    pending[child] = g
             if on_step is not None:
                 on_step(node, grad, grad_inputs)
-            if not retain_graph:
-                node._free()
+            if not retain_graph and node._saved:
+                node._saved = _FREED
 
 
 def backward(
@@ -198,10 +206,10 @@ def _accumulate(t: Any, grad: Any) -> None:
         grad = _run_hooks(t._hooks, grad)
     if grad.dtype != t.data.dtype:
         grad = grad.astype(t.data.dtype)
-    if t.grad is None:
-        t.grad = Tensor._make(grad.copy() if hasattr(grad, "copy") else grad)
+    if t._grad is None:  # a private copy: the same array may also flow to other inputs
+        t._grad = Tensor._make(array_module(grad).array(grad, copy=True))
     else:
-        t.grad.data += grad
+        t._grad.data += grad
 
 
 def _run_hooks(hooks: list, grad: Any) -> Any:

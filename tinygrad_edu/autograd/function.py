@@ -50,7 +50,7 @@ class Function:
     inputs: tuple = ()  # the input Tensors (None for non-tensor arguments)
     next_nodes: tuple = ()  # the node behind each input: its grad_fn, its AccumulateGrad, or None
     _saved: Any = ()
-    _versions: tuple = ()
+    _clock = 0  # the in-place clock when forward saved its values
     _hooks: list | None = None  # hooks registered on this node's output tensor
     _retain: Any = None  # weakref to the output tensor when it called retain_grad()
     materialize_grads = True
@@ -110,10 +110,12 @@ class Function:
     # ---------------------------------------------------------------- running forward
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        """Run ``forward`` on ``args`` and, when a gradient is needed, record the result's node."""
-        from ..tensor import Tensor
+        """Run ``forward`` on ``args`` and, when a gradient is needed, record the result's node.
 
-        ctx = object.__new__(cls)
+        This runs for every operation, so it is written for speed: one pass over the arguments,
+        no helper calls on the common path.
+        """
+        ctx = _new(cls)
         needs_grad = False
         array_type = None
         raw = []
@@ -125,44 +127,53 @@ class Function:
                 elif type(data) is not array_type:
                     _raise_device_mismatch(args)
                 raw.append(data)
-                needs_grad = needs_grad or a._requires_grad
+                if a._requires_grad:
+                    needs_grad = True
             else:
                 raw.append(a)
         if needs_grad and _GradMode.enabled:  # record the edges first: forward may ask for them
-            ctx.inputs = tuple(a if isinstance(a, Tensor) else None for a in args)
-            ctx.next_nodes = tuple(_edge_to(t) for t in ctx.inputs)
+            inputs, nodes = [], []
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    inputs.append(a)
+                    nodes.append(a.grad_fn or a._accumulator or _new_accumulator(a))
+                else:
+                    inputs.append(a if isinstance(a, Tensor) else None)
+                    nodes.append(None)
+            ctx.inputs, ctx.next_nodes = inputs, nodes
         else:
             needs_grad = False
 
         if cls.array_io:
-            out = cls.forward(ctx, *raw)
-            if not isinstance(out, np.ndarray) and not hasattr(out, "__cuda_array_interface__"):
-                out = np.asarray(out)
-            if out.dtype == np.float64:
+            try:
+                out = cls.forward(ctx, *raw)
+            except (ValueError, IndexError) as exc:
+                raise _explain(exc, args) from None
+            if type(out) is not array_type:
+                out = _as_array(out, array_type)
+            if out.dtype is _FLOAT64:
                 out = _demote_float64(out, args)
-            result = Tensor._make(out)
         else:
             with _no_grad_block():
                 outs = cls.forward(ctx, *args)
-            result = outs if isinstance(outs, Tensor) else Tensor(outs)
-            result = Tensor._make(result.data)  # a fresh output, owned by this node
+            out = (outs if isinstance(outs, Tensor) else Tensor(outs)).data
+        result = _new(Tensor)
+        result.data = out
         if needs_grad:
             if ctx._saved:
-                ctx._versions = tuple(t._version if t is not None else 0 for t in ctx.inputs)
+                ctx._clock = _InplaceClock.now
             result._requires_grad = True
             result.grad_fn = ctx
         return result
 
     # ---------------------------------------------------------------- running backward
-    def _backward_arrays(self, grad: Any) -> tuple:
+    def _backward_arrays(self, grad: Any) -> Any:
         """Call ``backward`` and return one gradient array (or None) per input."""
-        if self._versions:
+        if self._clock != _InplaceClock.now and self._saved:
             self._check_versions()
         if self.array_io:
             grads = type(self).backward(self, grad)
             return grads if type(grads) is tuple else (grads,)
-        from ..tensor import Tensor
-
         with _no_grad_block():
             grads = type(self).backward(self, Tensor._make(grad))
         grads = grads if isinstance(grads, tuple) else (grads,)
@@ -176,15 +187,29 @@ class Function:
     def _check_versions(self) -> None:
         """PyTorch's rule: a value saved for backward must not be changed in place afterwards."""
         saved = self._saved if self._saved is not _FREED else ()
-        for t, v in zip(self.inputs, self._versions):
-            if t is not None and t._version != v and any(t.data is s for s in saved):
+        for t in self.inputs:
+            if t is None or not t._bumps or t._bumps[-1] <= self._clock:
+                continue
+            if any(t.data is s for s in saved):
+                expected = sum(1 for b in t._bumps if b <= self._clock)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [{t.dtype} {list(t.shape)}] is at version {t._version}; "
-                    f"expected version {v} instead. Hint: the operation that failed was "
+                    f"expected version {expected} instead. Hint: the operation that failed was "
                     f"{self.name()}; replace the in-place op (add_, mul_, x[...] = ...) that "
                     "changed it with an out-of-place one, or .clone() it first."
                 )
+
+
+class _InplaceClock:
+    """Counts in-place modifications; a node compares it with the count when it saved values."""
+
+    now = 0
+
+    @classmethod
+    def tick(cls) -> int:
+        cls.now += 1
+        return cls.now
 
 
 class AccumulateGrad:
@@ -211,21 +236,58 @@ class AccumulateGrad:
         return None
 
 
-def _edge_to(t: Any) -> Any:
-    """The node a gradient for input ``t`` flows into (None when t needs no gradient)."""
-    if t is None or not t._requires_grad:
-        return None
-    if t.grad_fn is not None:
-        return t.grad_fn
-    if t._accumulator is None:
-        t._accumulator = AccumulateGrad(t)
+def _new_accumulator(t: Any) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, made once and kept on the leaf."""
+    t._accumulator = AccumulateGrad(t)
     return t._accumulator
+
+
+def _as_array(out: Any, array_type: Any) -> Any:
+    """NumPy turns 0-d results into scalars (np.float32(3.)); make them arrays again."""
+    if isinstance(out, np.ndarray) or hasattr(out, "__cuda_array_interface__"):
+        return out
+    out = np.asarray(out)
+    if array_type is not None and array_type is not np.ndarray and issubclass(array_type, np.ndarray):
+        out = out.view(array_type)  # keep a NumPy-subclass backend's type (the tests' fake cuda)
+    return out
+
+
+def _explain(exc: Exception, args: tuple) -> Exception:
+    """Turn NumPy's error into PyTorch's, naming the shapes involved."""
+    message = str(exc)
+    shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
+    if "could not be broadcast" in message and len(shapes) >= 2:
+        return RuntimeError(_broadcast_message(shapes[0], shapes[1]))
+    if isinstance(exc, IndexError):
+        return IndexError(message.replace("axis", "dimension"))
+    return exc
+
+
+def _broadcast_message(sa: tuple, sb: tuple) -> str:
+    """PyTorch's message for shapes that cannot broadcast, naming the first clash from the right."""
+    for i in range(1, max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            return (
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {max(len(sa), len(sb)) - i} "
+                f"(shapes {list(sa)} and {list(sb)} cannot broadcast)"
+            )
+    return f"shapes {list(sa)} and {list(sb)} cannot broadcast"
+
+
+_new = object.__new__
+_FLOAT64 = np.dtype(np.float64)
+Tensor: Any = None  # set by tinygrad_edu.tensor once the class exists (avoids a circular import)
 
 
 def _demote_float64(out: Any, args: tuple) -> Any:
     """NumPy says ``int64 * 2.5`` is float64; PyTorch says the default float. Apply PyTorch's rule."""
     from ..dtypes import get_default_dtype, result_type
 
+    if any(isinstance(a, np.dtype) for a in args):  # x.to(float64) asked for this dtype
+        return out
     want = result_type(*args)
     if not want.is_floating_point:  # e.g. int / int, exp(int): the default float
         want = get_default_dtype()
@@ -233,8 +295,6 @@ def _demote_float64(out: Any, args: tuple) -> Any:
 
 
 def _raise_device_mismatch(args: tuple) -> None:
-    from ..tensor import Tensor
-
     devices = []
     for a in args:
         if isinstance(a, Tensor) and str(a.device) not in devices:

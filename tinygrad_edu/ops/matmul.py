@@ -27,12 +27,13 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad  # skip the product nobody needs (e.g. the input x)
         if a.ndim == 1 and b.ndim == 1:  # dot product: a scalar
             return grad * b, grad * a
         if a.ndim == 1:  # (n,) @ (..., n, k): a is one row
             g = grad[..., None, :]
-            return (g @ _t(b))[..., 0, :], a[:, None] @ g
+            return (g @ _t(b))[..., 0, :] if need_a else None, a[:, None] @ g if need_b else None
         if b.ndim == 1:  # (..., m, n) @ (n,): b is one column
             g = grad[..., None]
-            return g @ b[None, :], (_t(a) @ g)[..., 0]
-        return grad @ _t(b), _t(a) @ grad
+            return g @ b[None, :] if need_a else None, (_t(a) @ g)[..., 0] if need_b else None
+        return grad @ _t(b) if need_a else None, _t(a) @ grad if need_b else None
