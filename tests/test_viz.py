@@ -381,3 +381,11 @@ def test_widget_or_static_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_stepper_refuses_huge_graphs_with_advice() -> None:
     with pytest.raises(ValueError, match="smaller example"):
         draw_backward_steps(chain(2000))
+
+
+def test_returns_a_plain_graphviz_digraph() -> None:
+    import graphviz
+
+    dot = draw_graph(value_program()[2])
+    assert isinstance(dot, graphviz.Digraph)
+    assert dot.copy().source == dot.source
