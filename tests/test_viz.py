@@ -389,3 +389,25 @@ def test_returns_a_plain_graphviz_digraph() -> None:
     dot = draw_graph(value_program()[2])
     assert isinstance(dot, graphviz.Digraph)
     assert dot.copy().source == dot.source
+
+
+def test_nn_parameters_are_named_and_folded_by_module_path() -> None:
+    nn = pytest.importorskip("tinygrad_edu.nn")
+    if not hasattr(nn, "Linear"):
+        pytest.skip("tinygrad_edu.nn.Linear does not exist yet")
+
+    class MLP(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc1, self.fc2, self.fc3 = nn.Linear(3, 4), nn.Linear(4, 4), nn.Linear(4, 2)
+
+        def forward(self, x: tg.Tensor) -> tg.Tensor:
+            return self.fc3(self.fc2(self.fc1(x).relu()).relu())
+
+    loss = (MLP()(tg.ones(5, 3)) ** 2).mean()
+    assert "fc1.weight" in draw_graph(loss).source
+    dot = draw_graph(loss, collapse="module").source
+    boxes = re.findall(r'label="(fc\d)\\n', dot)
+    assert sorted(boxes) == ["fc1", "fc2", "fc3"], "one box per Linear"
+    assert "weight (4, 3) float32" in dot and "fc1.weight" not in dot
+    assert dot.count("ReluBackward0") == 2
