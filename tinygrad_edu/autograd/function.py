@@ -53,6 +53,7 @@ class Function:
     _clock = 0  # the in-place clock when forward saved its values
     _hooks: list | None = None  # hooks registered on this node's output tensor
     _retain: Any = None  # weakref to the output tensor when it called retain_grad()
+    _output: Any = None  # the output tensor, once it is changed in place (exp saves its output)
     materialize_grads = True
 
     @staticmethod
@@ -118,7 +119,7 @@ class Function:
         ctx = _new(cls)
         needs_grad = False
         array_type = None
-        raw = []
+        raw, inputs, nodes = [], [], []  # per argument: its array, its Tensor, the node behind it
         for a in args:
             if isinstance(a, Tensor):
                 data = a.data
@@ -127,19 +128,17 @@ class Function:
                 elif type(data) is not array_type:
                     _raise_device_mismatch(args)
                 raw.append(data)
+                inputs.append(a)
                 if a._requires_grad:
                     needs_grad = True
-            else:
-                raw.append(a)
-        if needs_grad and _GradMode.enabled:  # record the edges first: forward may ask for them
-            inputs, nodes = [], []
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    inputs.append(a)
                     nodes.append(a.grad_fn or a._accumulator or _new_accumulator(a))
                 else:
-                    inputs.append(a if isinstance(a, Tensor) else None)
                     nodes.append(None)
+            else:
+                raw.append(a)
+                inputs.append(None)
+                nodes.append(None)
+        if needs_grad and _GradMode.enabled:  # record the edges first: forward may ask for them
             ctx.inputs, ctx.next_nodes = inputs, nodes
         else:
             needs_grad = False
@@ -187,7 +186,7 @@ class Function:
     def _check_versions(self) -> None:
         """PyTorch's rule: a value saved for backward must not be changed in place afterwards."""
         saved = self._saved if self._saved is not _FREED else ()
-        for t in self.inputs:
+        for t in (*self.inputs, self._output):
             if t is None or not t._bumps or t._bumps[-1] <= self._clock:
                 continue
             if any(t.data is s for s in saved):
