@@ -1,0 +1,226 @@
+r"""``tinygrad_edu.nn.functional`` (import it as ``F``): layers and losses as plain functions.
+
+The modules in ``nn`` hold parameters and call these; use them directly when there is nothing to
+hold, e.g. ``F.relu(x)`` or ``F.cross_entropy(logits, labels)``.
+"""
+from __future__ import annotations
+
+import warnings
+
+from ..dtypes import int64, uint8
+from ..tensor import Tensor
+from .ops import Addmm, BinaryCrossEntropyWithLogits, NllLoss
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---------------------------------------------------------------------------- layers
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    r"""$y = x W^T + b$: ``weight`` has shape (out_features, in_features).
+
+    >>> import tinygrad_edu
+    >>> linear(tinygrad_edu.ones(4, 3), tinygrad_edu.ones(5, 3)).shape
+    tinygrad_edu.Size([4, 5])
+    """
+    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+        rows = input.numel() // input.shape[-1] if input.ndim and input.shape[-1] else 1
+        cols = input.shape[-1] if input.ndim else 0
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
+            f"{weight.shape[1]}x{weight.shape[0]}): the layer expects {weight.shape[1]} input "
+            f"features (the last dim of the input) but got an input of shape {list(input.shape)}. "
+            "Check in_features of the Linear layer, or flatten the input first (nn.Flatten)."
+        )
+    return Addmm.apply(input, weight, bias)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:  # noqa: A002
+    r"""Zero each element with probability ``p`` and scale the rest by $1/(1-p)$ (training only).
+
+    The scaling keeps the expected value unchanged, so nothing changes at evaluation time.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    from ..device import array_module
+    from ..random import rng
+
+    xp = array_module(input.data)
+    keep = rng().random(input.data.shape) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = xp.asarray(keep * scale, dtype=input.data.dtype)
+    return input * Tensor._make(mask)
+
+
+# ---------------------------------------------------------------------------- activations
+def relu(input: Tensor) -> Tensor:  # noqa: A002
+    r"""$\max(x, 0)$."""
+    return input.relu()
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return input.tanh()
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    r"""$1/(1+e^{-x})$."""
+    return input.sigmoid()
+
+
+def softmax(input: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    r"""$e^{x_i} / \sum_j e^{x_j}$ along ``dim``: positive numbers that sum to 1 (stable)."""
+    return input.softmax(_implicit_dim(input, dim, "softmax"))
+
+
+def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    r"""$x_i - \log\sum_j e^{x_j}$ along ``dim``: the log of softmax, computed without overflow."""
+    return input.log_softmax(_implicit_dim(input, dim, "log_softmax"))
+
+
+def _implicit_dim(input: Tensor, dim: int | None, name: str) -> int:  # noqa: A002
+    if dim is not None:
+        return dim
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.", UserWarning, stacklevel=3,
+    )
+    return 0 if input.ndim in (0, 1, 3) else 1
+
+
+# ---------------------------------------------------------------------------- losses
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    r"""Mean squared error $\frac{1}{n}\sum_i (x_i - y_i)^2$ (or the sum, or every term)."""
+    _check_reduction(reduction)
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", UserWarning, stacklevel=2,
+        )
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    r"""$-\log p_{n, t_n}$ averaged over samples, from log-probabilities (N, C) and classes (N,)."""
+    _check_reduction(reduction)
+    if input.ndim == 1:  # one sample, no batch dimension
+        out = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index, reduction)
+        return out.squeeze(0) if reduction == "none" else out
+    if input.ndim > 2:  # (N, C, d1, ...) -> (N*d1*..., C)
+        n_classes = input.shape[1]
+        rest = (0,) + tuple(range(2, input.ndim)) + (1,)
+        flat = input.permute(*rest).reshape(-1, n_classes)
+        out = nll_loss(flat, target.reshape(-1), weight, ignore_index, reduction)
+        return out.reshape(target.shape) if reduction == "none" else out
+    _check_targets(input, target, ignore_index)
+    if target.dtype is uint8:
+        target = target.long()
+    return NllLoss.apply(input, target, weight, ignore_index, reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    r"""Softmax + negative log-likelihood in one: $-\log\frac{e^{x_{t}}}{\sum_j e^{x_j}}$, averaged.
+
+    ``input``: raw scores (logits) of shape (N, C); ``target``: class indices 0..C-1 (int64) of
+    shape (N,), or class probabilities of shape (N, C). It is ``nll_loss(log_softmax(x, 1), t)``;
+    log_softmax subtracts the max first, so logits of 1e4 give a finite loss.
+
+    >>> import tinygrad_edu
+    >>> cross_entropy(tinygrad_edu.tensor([[2.0, 0.0]]), tinygrad_edu.tensor([0]))
+    tensor(0.1269)
+    """
+    _check_reduction(reduction)
+    if label_smoothing != 0.0:
+        raise NotImplementedError("label_smoothing is not supported by tinygrad_edu (use 0.0)")
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = input.log_softmax(class_dim)
+    if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
+        losses = -(target * logp if weight is None else target * logp * _class_view(weight, input))
+        count = target.numel() // input.shape[class_dim]
+        return _reduce(losses.sum(class_dim), reduction, count=count)
+    return nll_loss(logp, target, weight, ignore_index, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+                                     weight: Tensor | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    r"""Sigmoid + binary cross-entropy in one: $-[y\log\sigma(x) + (1-y)\log(1-\sigma(x))]$.
+
+    Written as $\max(x,0) - xy + \log(1+e^{-|x|})$, so it stays finite for logits of $\pm 10^4$
+    (``sigmoid`` then ``log`` would give ``log(0) = -inf``). ``target`` holds floats in [0, 1].
+    """
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    if not target.is_floating_point():
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {target.dtype.name}: "
+            "binary_cross_entropy_with_logits needs float targets (use target.float())"
+        )
+    losses = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction)
+
+
+# ---------------------------------------------------------------------------- helpers
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction "
+                         "(use 'mean', 'sum' or 'none')")
+
+
+def _reduce(losses: Tensor, reduction: str, count: int | None = None) -> Tensor:
+    if reduction == "none":
+        return losses
+    if reduction == "sum" or count == 0:
+        return losses.sum()
+    return losses.mean() if count is None else losses.sum() / count
+
+
+def _class_view(weight: Tensor, input: Tensor) -> Tensor:  # noqa: A002
+    """Class weights (C,) shaped to broadcast along dim 1 of (N, C, d1, ...)."""
+    return weight.reshape((-1,) + (1,) * (input.ndim - 2)) if input.ndim > 1 else weight
+
+
+def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:  # noqa: A002
+    """PyTorch's checks on class-index targets, with the numbers that are wrong."""
+    if target.dtype is not int64 and target.dtype is not uint8:
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_torch_type(target)}: class-index "
+            f"targets must be int64 (got {target.dtype}). Convert them with target.long()."
+        )
+    if target.ndim != 1 or target.shape[0] != input.shape[0]:
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({target.shape[0] if target.ndim else 0}) (input shape {list(input.shape)}, "
+            f"target shape {list(target.shape)})."
+        )
+    n_classes = input.shape[1]
+    data = target.data
+    if data.size and (data.min() < 0 or data.max() >= n_classes):
+        bad = data[(data != ignore_index) & ((data < 0) | (data >= n_classes))]
+        if bad.size:
+            raise IndexError(
+                f"Target {int(bad[0])} is out of bounds. (input has {n_classes} classes, so "
+                f"targets must be class indices in [0, {n_classes - 1}])"
+            )
+
+
+def _torch_type(t: Tensor) -> str:
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
+             "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return names.get(t.dtype.name, t.dtype.name)
+
+
+__all__ = [
+    "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "linear", "log_softmax",
+    "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "tanh",
+]
