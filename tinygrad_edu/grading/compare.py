@@ -1,0 +1,117 @@
+"""Is the learner's answer right? `mismatch` says why not, in words a learner can act on.
+
+Numbers compare with a tolerance, arrays and tensors by type, shape, dtype and then values,
+lists/tuples/dicts item by item. A tensor is anything with a NumPy array in ``.data``
+(our Tensor, and torch's too via ``.detach().numpy()``), so this file needs only NumPy.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+RTOL = 1e-5
+ATOL = 1e-6
+
+
+def as_array(x: Any) -> np.ndarray | None:
+    """The NumPy array inside ``x`` (an ndarray, or a tensor's ``.data``), else None."""
+    if isinstance(x, np.ndarray):
+        return x
+    data = getattr(x, "data", None)
+    if isinstance(data, np.ndarray):
+        return data
+    if hasattr(data, "get") and type(data).__module__.startswith("cupy"):
+        return data.get()  # a CuPy array: copy it to the host
+    return None
+
+
+def _a(x: Any) -> str:
+    """'an int', 'a Tensor': the type of ``x`` with its article."""
+    name = type(x).__name__
+    vowel_sound = name[0].lower() in "aeiou" or name.startswith("nd")  # "an ndarray"
+    return f"{'an' if vowel_sound else 'a'} {name}"
+
+
+def _is_nan(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and math.isnan(x)
+
+
+def _is_tensor(x: Any) -> bool:
+    return not isinstance(x, np.ndarray) and as_array(x) is not None
+
+
+def _array_mismatch(expected: np.ndarray, got: np.ndarray) -> str | None:
+    if got.shape != expected.shape:
+        return f"shape {got.shape}, expected shape {expected.shape}"
+    if got.dtype != expected.dtype:
+        return f"dtype {got.dtype}, expected dtype {expected.dtype}"
+    if expected.dtype.kind in "fc":
+        ok = np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
+    else:
+        ok = np.array_equal(got, expected)
+    return None if ok else "values differ"
+
+
+def mismatch(expected: Any, got: Any) -> str | None:
+    """None if ``got`` matches ``expected``, else a short reason.
+
+    >>> mismatch(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
+    >>> mismatch(np.zeros((2, 3)), np.zeros(3))
+    'shape (3,), expected shape (2, 3)'
+    """
+    if _is_tensor(expected):
+        if not isinstance(got, type(expected)):
+            return f"{_a(got)}, expected {_a(expected)}"
+        return _array_mismatch(as_array(expected), as_array(got))
+    if isinstance(expected, np.ndarray):
+        if not isinstance(got, np.ndarray):
+            return f"{_a(got)}, expected a numpy array"
+        return _array_mismatch(expected, got)
+    if expected is None:
+        return None if got is None else f"{_a(got)}, expected None"
+    if isinstance(expected, (bool, np.bool_)):
+        ok = isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected)
+        return None if ok else "the value differs"
+    if isinstance(expected, numbers.Number):
+        if not isinstance(got, numbers.Number) or isinstance(got, bool):
+            return f"{_a(got)}, expected a number"
+        if isinstance(expected, numbers.Integral) and isinstance(got, numbers.Integral):
+            return None if got == expected else "the value differs"
+        both_nan = _is_nan(expected) and _is_nan(got)
+        close = abs(got - expected) <= ATOL + RTOL * abs(expected)
+        return None if both_nan or close else "the value differs"
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(got, (list, tuple)):
+            return f"{_a(got)}, expected {_a(expected)}"
+        if len(got) != len(expected):
+            return f"{len(got)} items, expected {len(expected)}"
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
+            reason = mismatch(e, g)
+            if reason:
+                return f"item {i}: {reason}"
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return f"keys {short_repr(sorted(map(str, got)) if isinstance(got, dict) else got)}"
+        for key in expected:
+            reason = mismatch(expected[key], got[key])
+            if reason:
+                return f"[{key!r}]: {reason}"
+        return None
+    try:
+        return None if bool(expected == got) else "the value differs"
+    except Exception as exc:  # e.g. == that returns an array, or raises
+        return f"cannot compare ({type(exc).__name__})"
+
+
+def short_repr(x: Any, limit: int = 300) -> str:
+    """``repr(x)`` cut to ``limit`` characters (a huge answer must not flood the feedback)."""
+    try:
+        text = repr(x)
+    except Exception as exc:  # a learner's __repr__ may be broken
+        text = f"<{type(x).__name__}: repr failed with {type(exc).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
