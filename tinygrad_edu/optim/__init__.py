@@ -1,0 +1,10 @@
+"""``tinygrad_edu.optim``: optimizers that update a model's parameters from their gradients::
+
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    optimizer.zero_grad(); loss.backward(); optimizer.step()
+"""
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]

@@ -1,0 +1,98 @@
+r"""``optim.Adam`` and ``optim.AdamW``: SGD with per-parameter step sizes.
+
+Adam keeps two moving averages per parameter, of the gradient ($m$) and of its square ($v$).
+Step $t$ (PyTorch's exact formulas):
+
+$$m \leftarrow \beta_1 m + (1-\beta_1) g, \qquad v \leftarrow \beta_2 v + (1-\beta_2) g^2$$
+$$p \leftarrow p - \frac{\eta}{1-\beta_1^t} \cdot \frac{m}{\sqrt{v}/\sqrt{1-\beta_2^t} + \epsilon}$$
+
+The $1-\beta^t$ terms undo the bias of starting the averages at 0. Weight decay $\lambda$:
+**Adam** adds $\lambda p$ to the gradient (L2 regularisation, which then gets rescaled);
+**AdamW** shrinks the weights directly, $p \leftarrow p(1 - \eta\lambda)$, *decoupled* from $m, v$.
+With ``amsgrad=True`` the denominator uses the largest $v$ seen so far.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..autograd.grad_mode import enable_grad
+from ..device import array_module
+from ..tensor import Tensor
+from .optimizer import Optimizer, mark_updated
+
+
+class Adam(Optimizer):
+    """``Adam(model.parameters(), lr=1e-3)``: a good default optimizer."""
+
+    decoupled = False  # AdamW sets True
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if eps < 0.0:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable | None = None) -> Any:
+        """One Adam update of every parameter that has a gradient."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            decay, amsgrad = group["weight_decay"], group["amsgrad"]
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                xp = array_module(p.data)
+                g = -p._grad.data if group["maximize"] else p._grad.data
+                state = self.state.setdefault(p, {})
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = Tensor._make(xp.zeros_like(p.data))
+                    state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
+                state["step"] += 1
+                t = state["step"]
+                if decay != 0:
+                    if self.decoupled:
+                        p.data *= 1 - lr * decay
+                    else:
+                        g = g + decay * p.data
+                m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+                m += (g - m) * (1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                if amsgrad:
+                    v = xp.maximum(state["max_exp_avg_sq"].data, v,
+                                   out=state["max_exp_avg_sq"].data)
+                step_size = lr / (1 - beta1**t)
+                denom = xp.sqrt(v) / (1 - beta2**t) ** 0.5 + eps
+                p.data -= step_size * (m / denom)
+                mark_updated(p)
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with *decoupled* weight decay: ``p <- p * (1 - lr * weight_decay)`` each step."""
+
+    decoupled = True
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
