@@ -3,7 +3,7 @@
 Subcommands::
 
     tinygrad-edu doctor                       check this machine is ready for the course
-    tinygrad-edu build-exercises              make exercises/ (student notebooks) from solutions/
+    tinygrad-edu build-exercises [--check]    make exercises/ (student notebooks) from solutions/
     tinygrad-edu grade SUBMISSIONS/ --gradebook out/   run and grade submitted notebooks
     tinygrad-edu progress                     show which exercises pass
 
@@ -50,17 +50,38 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_build_exercises(args: argparse.Namespace) -> int:
-    func = _grading("build_exercises")
+    """Build exercises/ from solutions/; with --check, only say whether it is up to date."""
+    func = _grading("stale_exercises" if args.check else "build_exercises")
     if func is None:
         return 2
-    return _exit_code(func(args.solutions, args.exercises))
+    from tinygrad_edu.grading.build import BuildError
+
+    try:
+        result = func(args.solutions, args.exercises)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.check:
+        for problem in result:
+            print(problem)
+        print("exercises/ is up to date" if not result else "run `tinygrad-edu build-exercises`")
+        return 1 if result else 0
+    return 0
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade submissions; exit 0 when every notebook could be graded (whatever the scores)."""
     func = _grading("grade")
     if func is None:
         return 2
-    return _exit_code(func(args.paths, args.gradebook, timeout=args.timeout))
+    func(
+        args.paths,
+        args.gradebook,
+        cell_timeout=args.cell_timeout,
+        total_timeout=args.total_timeout,
+        chapter=args.chapter,
+    )
+    return 0
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
@@ -93,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("exercises"),
         help="folder to write the exercises to (default: exercises)",
     )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when exercises/ is out of date with solutions/",
+    )
     p.set_defaults(func=cmd_build_exercises)
 
     p = sub.add_parser("grade", help="run and grade submitted notebooks")
@@ -104,7 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the grade reports (default: gradebook)",
     )
     p.add_argument(
-        "--timeout", type=int, default=120, help="seconds one cell may run (default: 120)"
+        "--cell-timeout",
+        "--timeout",
+        type=float,
+        default=30,
+        help="seconds one cell may run (default: 30)",
+    )
+    p.add_argument(
+        "--total-timeout",
+        type=float,
+        default=300,
+        help="seconds one whole notebook may run (default: 300)",
+    )
+    p.add_argument(
+        "--chapter",
+        type=int,
+        default=None,
+        help="the chapter every submission must be (default: read from each notebook)",
     )
     p.set_defaults(func=cmd_grade)
 

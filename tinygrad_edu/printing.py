@@ -21,17 +21,17 @@ class _Formatter:
     def __init__(self, values: np.ndarray) -> None:
         self.floating = values.dtype.kind == "f"
         self.int_mode, self.sci_mode = True, False
+        shown = values.ravel()
         if self.floating:
-            finite = values[np.isfinite(values) & (values != 0)]
+            # PyTorch sizes the columns by the non-zero finite values only: 0, inf, nan may be
+            # narrower or wider than the rest (tensor([-0., 1.]), tensor([inf, 2.])).
+            shown = finite = shown[np.isfinite(shown) & (shown != 0)]
             if finite.size:
                 magnitudes = np.abs(finite).astype(np.float64)
                 lo, hi = magnitudes.min(), magnitudes.max()
                 self.int_mode = bool(np.all(finite == np.ceil(finite)))
-                if self.int_mode:
-                    self.sci_mode = hi > 1e8
-                else:
-                    self.sci_mode = hi / lo > 1000.0 or hi > 1e8 or lo < 1e-4
-        self.width = max((len(self.raw(v)) for v in values.ravel()), default=1)
+                self.sci_mode = hi / lo > 1000.0 or hi > 1e8 or (not self.int_mode and lo < 1e-4)
+        self.width = max((len(self.raw(v)) for v in shown), default=1)
 
     def raw(self, v: Any) -> str:
         if not self.floating:
@@ -111,5 +111,22 @@ def tensor_repr(t: Any) -> str:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    body = format_values(host)
-    return "tensor(" + body + "".join(", " + s for s in suffixes) + ")"
+    return _add_suffixes("tensor(" + format_values(host), suffixes)
+
+
+def _add_suffixes(text: str, suffixes: list, indent: int = 7) -> str:
+    """Append ``, dtype=...`` etc., starting a new line when the line would pass 80 characters.
+
+    Lengths are measured as PyTorch would see them (``torch.float64``), so a tensor wraps at
+    the same place in both libraries.
+    """
+    last_line_len = len(text) - text.rfind("\n") + 1  # PyTorch's arithmetic, kept as is
+    for suffix in suffixes:
+        n = len(suffix.replace("tinygrad_edu.", "torch."))
+        if last_line_len + n + 2 > LINEWIDTH:
+            text += ",\n" + " " * indent + suffix
+            last_line_len = indent + n
+        else:
+            text += ", " + suffix
+            last_line_len += n + 2
+    return text + ")"

@@ -222,9 +222,11 @@ class Tensor:
         return a if dtype is None else a.astype(dtype)
 
     def __float__(self) -> float:
+        _check_one_element(self)
         return float(self.item())
 
     def __int__(self) -> int:
+        _check_one_element(self)
         return int(self.item())
 
     def __index__(self) -> int:
@@ -628,10 +630,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key: Any) -> "Tensor":
-        return Index.apply(self, _index_key(key, self))
+        return Index.apply(self, _index_key(_check_mask(key, self), self))
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._inplace(IndexPut, _index_key(key, self), _operand(value))
+        self._inplace(IndexPut, _index_key(_check_mask(key, self), self), _operand(value))
 
     # ------------------------------------------------------------------ in-place ops
     def _inplace(self, op: Any, *args: Any) -> "Tensor":
@@ -646,6 +648,8 @@ class Tensor:
                 "a leaf Variable that requires grad is being used in an in-place operation. "
                 "Update it inside `with tinygrad_edu.no_grad():`, or use an out-of-place op."
             )
+        if self.grad_fn is not None:  # its node may have saved this very output (exp, sqrt, ...)
+            self.grad_fn._output = self
         before = Tensor._make(self.data)  # this tensor as it was: the new node's input
         before._requires_grad, before.grad_fn, before.name = self._requires_grad, self.grad_fn, self.name
         result = op.apply(before, *args)
@@ -855,6 +859,28 @@ def _infer_shape(shape: tuple, numel: int, old: tuple) -> tuple:
     elif known != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
     return shape
+
+
+def _check_one_element(t: Tensor) -> None:
+    """float(x) / int(x): PyTorch raises ValueError (x.item() raises RuntimeError)."""
+    if t.data.size != 1:
+        raise ValueError(
+            f"only one element tensors can be converted to Python scalars (this one has "
+            f"{t.data.size} elements, shape {list(t.shape)}; index one first, or use .tolist())"
+        )
+
+
+def _check_mask(key: Any, t: Tensor) -> Any:
+    """A bool mask in front must have the shape of the dims it covers (PyTorch's message)."""
+    mask = key[0] if isinstance(key, tuple) and key else key
+    if isinstance(mask, Tensor) and mask.data.dtype.kind == "b" and mask.ndim:
+        for i, n in enumerate(mask.shape):
+            if i >= t.ndim or t.shape[i] != n:
+                raise IndexError(
+                    f"The shape of the mask {list(mask.shape)} at index {i} does not match the "
+                    f"shape of the indexed tensor {list(t.shape)} at index {i}"
+                )
+    return key
 
 
 def _index_key(key: Any, t: Tensor) -> Any:

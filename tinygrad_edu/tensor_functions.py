@@ -31,7 +31,9 @@ globals().update({name: _method(name) for name in _NAMES})
 
 def _check_same(tensors: Sequence[Tensor], dim: int, what: str) -> int:
     if not tensors:
-        raise RuntimeError(f"{what}(): expected a non-empty list of Tensors")
+        if what == "cat":  # PyTorch: ValueError for cat, RuntimeError for stack
+            raise ValueError("cat(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{what} expects a non-empty TensorList")
     first = tensors[0]
     for i, t in enumerate(tensors[1:], start=1):
         if t.ndim != first.ndim:

@@ -64,6 +64,9 @@ class Clamp(Function):
             inside = inside & (x <= ctx.high)
         return grad * inside, None, None
 
+    def name(self) -> str:  # PyTorch's node for clamp with number bounds
+        return "ClampBackward1"
+
 
 class Where(Function):
     """``where(cond, a, b)``: a where cond is True, else b; each side gets the gradient it chose."""
