@@ -2,10 +2,18 @@
 
 A CPU tensor keeps its numbers in a NumPy array; a CUDA tensor keeps them in a CuPy array, whose
 API is NumPy's. Ops never ask "am I on the GPU?": they ask :func:`array_module` for the module
-(``numpy`` or ``cupy``) that matches their input and call the same functions on it.
+(``numpy`` or ``cupy``) that matches their input and call the same functions on it::
 
-Backends are registered by device type. The test-suite registers a second, fake "cuda" backend to
-test every device rule on machines without a GPU.
+    xp = array_module(x)          # numpy for a CPU array, cupy for a GPU array
+    y = xp.exp(x)                 # runs on whichever device x lives on
+
+A :class:`Backend` says how one device type stores arrays: its array module, how to copy to and
+from host (CPU) memory, how to wait for it. Backends are registered by device type; the test
+suite registers a second, fake "cuda" backend (NumPy arrays of a subclass) to test every device
+rule on machines without a GPU.
+
+CuPy is imported only when a CUDA tensor is first asked for, so ``import tinygrad_edu`` stays
+fast and silent on machines without it.
 """
 from __future__ import annotations
 
@@ -15,24 +23,44 @@ from typing import Any
 
 import numpy as np
 
+GPU_HELP = (
+    "Install the GPU extra: pip install -e '.[gpu]' (or pip install cupy-cuda12x; use "
+    "cupy-cuda13x for CUDA 13). Without a GPU, keep tensors on 'cpu', or pick the device with "
+    "tinygrad_edu.cuda.default_device()."
+)
+
 
 class device:  # noqa: N801  (lower case, like torch.device)
-    """Where a tensor lives: ``device("cpu")``, ``device("cuda")``, ``device("cuda:0")``."""
+    """Where a tensor lives: ``device("cpu")``, ``device("cuda")``, ``device("cuda:0")``.
 
-    def __init__(self, type: "str | device", index: int | None = None) -> None:  # noqa: A002
+    >>> device("cuda:0")
+    device(type='cuda', index=0)
+    >>> str(device("cuda", 0))
+    'cuda:0'
+    """
+
+    def __init__(self, type: str | device | int, index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
             type, index = type.type, type.index
+        elif isinstance(type, int) and not isinstance(type, bool):  # device(0): cuda:0, as torch
+            type, index = "cuda", type
         if not isinstance(type, str):
             raise TypeError(f"device() expected a string like 'cpu' or 'cuda:0', got {type!r}")
         if ":" in type:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was "
+                                   f"passed explicitly: {type}")
             type, _, idx = type.partition(":")
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
         if type not in ("cpu", "cuda"):
+            hint = " (did you mean 'cuda'?)" if type.lower() in ("gpu", "cupy", "nvidia") else ""
             raise RuntimeError(
-                f"Expected one of cpu, cuda device type at start of device string: {type}"
+                f"Expected one of cpu, cuda device type at start of device string: {type}{hint}"
             )
+        if index is not None and index < 0:
+            raise RuntimeError(f"Device index must not be negative, got {index}")
         self.type, self.index = type, index
 
     def __str__(self) -> str:
@@ -44,7 +72,10 @@ class device:  # noqa: N801  (lower case, like torch.device)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
-            other = device(other)
+            try:
+                other = device(other)
+            except RuntimeError:
+                return False
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
@@ -52,13 +83,17 @@ class device:  # noqa: N801  (lower case, like torch.device)
 
 
 class Backend:
-    """How one device type stores arrays: its array module, and copies to and from the host."""
+    """How one device type stores arrays: its array module, and copies to and from the host.
+
+    This base class is the CPU: NumPy arrays, already in host memory.
+    """
 
     type = "cpu"
     array_types: tuple[type, ...] = (np.ndarray,)
 
     @property
-    def xp(self) -> ModuleType:
+    def xp(self) -> Any:
+        """The array module: ``numpy`` here, ``cupy`` for CUDA."""
         return np
 
     def is_available(self) -> bool:
@@ -68,16 +103,24 @@ class Backend:
         return 1
 
     def from_host(self, array: np.ndarray, index: int = 0) -> Any:
+        """Copy a NumPy array onto device ``index`` of this type."""
         return array
 
     def to_host(self, array: Any) -> np.ndarray:
+        """A NumPy array holding the same numbers (a copy for a device array)."""
         return array
 
     def index_of(self, array: Any) -> int | None:
+        """Which device of this type holds ``array`` (None for the CPU)."""
         return None
 
     def synchronize(self) -> None:
+        """Wait for the device to finish queued work (the CPU never queues)."""
         return None
+
+    def scatter_add(self, target: Any, key: Any, values: Any) -> None:
+        """``target[key] += values``, adding repeats (NumPy's ``add.at``), in place."""
+        self.xp.add.at(target, key, values)
 
 
 class CupyBackend(Backend):
@@ -87,6 +130,7 @@ class CupyBackend(Backend):
 
     def __init__(self) -> None:
         self._cupy: ModuleType | None = None
+        self._ready: ModuleType | None = None  # cupy, once it imported and saw a GPU
         self._error: str | None = None
         self.array_types = ()
 
@@ -101,18 +145,21 @@ class CupyBackend(Backend):
 
     @property
     def xp(self) -> ModuleType:
+        if self._ready is not None:
+            return self._ready
         cupy = self._load()
         if cupy is None:
             raise RuntimeError(
-                "A CUDA tensor needs CuPy, which could not be imported "
-                f"({self._error}). Install the GPU extra: pip install -e '.[gpu]' "
-                "(or pip install cupy-cuda12x). Without a GPU, keep tensors on 'cpu'."
+                f"A CUDA tensor needs CuPy, which could not be imported ({self._error}). "
+                + GPU_HELP
             )
         if not self.is_available():
             raise RuntimeError(
-                "CuPy is installed but sees no CUDA GPU (no NVIDIA driver or device). "
-                "Use device='cpu', or check tinygrad_edu.cuda.is_available() first."
+                "CuPy is installed, but it sees no CUDA GPU (no NVIDIA GPU or driver on this "
+                "machine). Use device='cpu', or check tinygrad_edu.cuda.is_available() first, "
+                "e.g. device = tinygrad_edu.cuda.default_device()."
             )
+        self._ready = cupy
         return cupy
 
     def is_available(self) -> bool:
@@ -124,11 +171,17 @@ class CupyBackend(Backend):
             return 0
         try:
             return int(cupy.cuda.runtime.getDeviceCount())
-        except Exception:
+        except Exception:  # CUDARuntimeError: no driver, no device
             return 0
 
     def from_host(self, array: np.ndarray, index: int = 0) -> Any:
         xp = self.xp
+        count = self.device_count()
+        if index >= count:
+            raise RuntimeError(
+                f"CUDA error: invalid device ordinal: asked for cuda:{index}, but this machine has "
+                f"{count} GPU{'s' if count != 1 else ''} (cuda:0 to cuda:{count - 1})."
+            )
         with xp.cuda.Device(index):
             return xp.asarray(array)
 
@@ -139,38 +192,110 @@ class CupyBackend(Backend):
         return int(array.device.id)
 
     def synchronize(self) -> None:
-        self.xp.cuda.get_current_stream().synchronize()
+        self.xp.cuda.runtime.deviceSynchronize()
+
+    def scatter_add(self, target: Any, key: Any, values: Any) -> None:
+        import cupyx  # CuPy's add.at; exists in every CuPy version (cupy.add.at only in newer)
+
+        cupyx.scatter_add(target, key, values)
 
 
 _BACKENDS: dict[str, Backend] = {"cpu": Backend(), "cuda": CupyBackend()}
+_CPU_BACKEND = _BACKENDS["cpu"]
 
 
 def register_backend(device_type: str, backend: Backend) -> Backend:
     """Install ``backend`` for ``device_type``; returns the one it replaces (tests restore it)."""
+    if device_type not in _BACKENDS:
+        raise ValueError(f"unknown device type {device_type!r} (expected one of {list(_BACKENDS)})")
     old = _BACKENDS[device_type]
     _BACKENDS[device_type] = backend
     return old
 
 
 def backend(device_type: str) -> Backend:
+    """The backend registered for ``device_type`` ("cpu" or "cuda")."""
     return _BACKENDS[device_type]
+
+
+def _backend_of(array: Any) -> Backend:
+    """The backend whose arrays ``array`` is one of (NumPy arrays and scalars: the CPU)."""
+    if type(array) is np.ndarray:
+        return _CPU_BACKEND
+    for b in _BACKENDS.values():
+        if b.type != "cpu" and b.array_types and isinstance(array, b.array_types):
+            return b
+    return _CPU_BACKEND
 
 
 def device_of(array: Any) -> device:
     """The device an array lives on (NumPy arrays: cpu)."""
-    if type(array) is np.ndarray:
+    b = _backend_of(array)
+    if b is _CPU_BACKEND:
         return _CPU
-    for b in _BACKENDS.values():
-        if b.type != "cpu" and b.array_types and isinstance(array, b.array_types):
-            return device(b.type, b.index_of(array) or 0)
-    return _CPU
+    return device(b.type, b.index_of(array) or 0)
 
 
-def array_module(array: Any) -> ModuleType:
-    """``numpy`` for CPU arrays, ``cupy`` for CUDA arrays: the module to call ops on."""
+def array_module(array: Any) -> Any:
+    """``numpy`` for CPU arrays, ``cupy`` for CUDA arrays: the module to call ops on.
+
+    >>> array_module(np.ones(2)) is np
+    True
+    """
     if type(array) is np.ndarray:
         return np
-    return _BACKENDS[device_of(array).type].xp
+    return _backend_of(array).xp
+
+
+def scatter_add(target: Any, key: Any, values: Any) -> None:
+    """``target[key] += values`` where repeated indices add up (``np.add.at``), on any device."""
+    _backend_of(target).scatter_add(target, key, values)
+
+
+def mismatch_error(devices: Any) -> RuntimeError:
+    """PyTorch's error for an op whose tensors live on different devices (names each once)."""
+    names = list(dict.fromkeys(str(d) for d in devices))
+    return RuntimeError(
+        "Expected all tensors to be on the same device, but found at least two devices, "
+        f"{' and '.join(names)}! Move them with .to(device) first, e.g. x.to(y.device)."
+    )
+
+
+def on_common_device(a: Any, b: Any) -> tuple[Any, Any]:
+    """``a`` and ``b`` on one device, for ops outside autograd (comparisons).
+
+    As in PyTorch, a 0-d CPU array counts as a number and moves to the other's device;
+    anything else on two devices is an error.
+    """
+    if type(a) is type(b):
+        return a, b
+    da, db = device_of(a), device_of(b)
+    if da == db:
+        return a, b
+    if da.type == "cpu" and a.ndim == 0:
+        return to_device(a, db), b
+    if db.type == "cpu" and b.ndim == 0:
+        return a, to_device(b, da)
+    raise mismatch_error((da, db))
+
+
+def index_on_device(index: Any, array: Any) -> Any:
+    """An index array ready to index ``array``.
+
+    PyTorch accepts CPU indices (and lists) for a CUDA tensor: they are copied over. A GPU index
+    for a CPU tensor is an error.
+    """
+    if type(index) is type(array):
+        return index
+    source, target = device_of(index), device_of(array)
+    if source == target:
+        return index
+    if target.type == "cpu":
+        raise RuntimeError(
+            f"indices should be either on cpu or on the same device as the indexed tensor "
+            f"({target}). Move the index with .cpu() (or the tensor with .to({str(source)!r}))."
+        )
+    return to_device(index, target)
 
 
 def to_device(array: Any, target: device) -> Any:
@@ -182,12 +307,10 @@ def to_device(array: Any, target: device) -> Any:
     return _BACKENDS[target.type].from_host(host, target.index or 0)
 
 
-def as_device(d: "str | device | None") -> device:
-    """Normalise ``"cuda"``/``"cuda:0"``/``device(...)``/``None`` (cpu) to a device."""
+def as_device(d: str | device | int | None) -> device:
+    """Normalise ``"cuda"``/``"cuda:0"``/``0``/``device(...)``/``None`` (cpu) to a device."""
     if d is None:
         return _CPU
-    if isinstance(d, int):
-        return device("cuda", d)
     return d if isinstance(d, device) else device(d)
 
 

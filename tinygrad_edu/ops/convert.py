@@ -1,6 +1,8 @@
 """Conversions that autograd must see through: change dtype, change device, copy.
 
-The gradient takes the way back: cast to the input's dtype, moved to the input's device.
+``y = x.to("cuda")`` is an op like any other: its backward takes the gradient the way back,
+moved to x's device and cast to x's dtype. So a loss computed on the GPU still fills the
+``.grad`` of a CPU leaf, on the CPU.
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from ..device import device_of, to_device
 
 
 class ToCopy(Function):
-    """``x.to(dtype)`` / ``x.to(device)`` / ``x.clone()``: a new array, same values."""
+    r"""``x.to(dtype)`` / ``x.to(device)``: same values, new array; $\partial y/\partial x = 1$."""
 
     array_io = True
 
