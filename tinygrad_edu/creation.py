@@ -55,6 +55,8 @@ def tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None,
     tinygrad_edu.int64
     """
     from_numpy_array = isinstance(data, np.ndarray)
+    if device is None and isinstance(data, Tensor):  # torch: "the device of data is used"
+        device = data.device
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and _has_str(data)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__ if isinstance(data, str) else 'str'}'")
     try:

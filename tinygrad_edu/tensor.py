@@ -25,7 +25,7 @@ from .autograd import engine
 from .autograd import function as _function
 from .autograd.function import _InplaceClock, _broadcast_message
 from .autograd.grad_mode import _GradMode
-from .device import as_device, backend, device_of
+from .device import array_module, as_device, backend, device_of, index_on_device, on_common_device
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from .ops.compare import Clamp, Maximum, Minimum
 from .ops.convert import Clone, ToCopy
@@ -38,6 +38,7 @@ from .ops.unary import Abs, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
 from .size import Size
 
 MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
 _NUMBER = (int, float, bool)
 _FAST = frozenset((int, float))  # operands passed straight to the op (Tensor is added below)
 
@@ -200,16 +201,16 @@ class Tensor:
 
     def numpy(self, force: bool = False) -> np.ndarray:
         """The NumPy array behind a CPU tensor: they share memory, like PyTorch."""
-        if self._requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
-            )
-        if self.device.type != "cpu":
+        if self.device.type != "cpu":  # PyTorch checks the device first
             if force:
                 return self.numpy_host()
             raise TypeError(
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
                 "copy the tensor to host memory first."
+            )
+        if self._requires_grad and not force and _GradMode.enabled:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
         return self.data
 
@@ -421,8 +422,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ comparisons (no grad)
     def _compare(self, other: Any, op: Callable) -> "Tensor":
-        return Tensor._make(np.asarray(op(self.data, _raw(other))) if self.device.type == "cpu"
-                            else op(self.data, _raw(other)))
+        a, b = self.data, _raw(other)
+        if isinstance(other, Tensor) and type(b) is not type(a):
+            a, b = on_common_device(a, b)  # raises when the devices differ
+        out = op(a, b)  # NumPy gives a scalar for 0-d operands: make it an array again
+        return Tensor._make(out if type(out) is type(a) else array_module(a).asarray(out))
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
         return self._compare(other, lambda a, b: a == b)
@@ -463,10 +467,12 @@ class Tensor:
         return Tensor._make(self.data.all())
 
     def equal(self, other: "Tensor") -> bool:
-        return self.shape == other.shape and bool((self.data == other.data).all())
+        a, b = on_common_device(self.data, other.data)
+        return self.shape == other.shape and bool((a == b).all())
 
     def allclose(self, other: "Tensor", rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-        return bool(abs(self.data - other.data).__le__(atol + rtol * abs(other.data)).all())
+        a, b = on_common_device(self.data, other.data)
+        return bool(abs(a - b).__le__(atol + rtol * abs(b)).all())
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
@@ -513,19 +519,23 @@ class Tensor:
             return op.apply(self, None, False)
         d = _dim(dim, self.ndim)
         values = op.apply(self, d, keepdim)
-        return MaxResult(values, self.argmax(d, keepdim) if name == "max" else self.argmin(d, keepdim))
+        if name == "max":
+            return MaxResult(values, self.argmax(d, keepdim))
+        return MinResult(values, self.argmin(d, keepdim))
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         return Max.apply(self, _dims(dim, self.ndim) if dim is not None else None, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
-            return Tensor._make(np.asarray(self.data.argmax()).astype(np.int64))
+            xp = array_module(self.data)  # a 0-d array, on the tensor's device
+            return Tensor._make(xp.asarray(self.data.argmax()).astype(np.int64))
         return Tensor._make(self.data.argmax(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
-            return Tensor._make(np.asarray(self.data.argmin()).astype(np.int64))
+            xp = array_module(self.data)  # a 0-d array, on the tensor's device
+            return Tensor._make(xp.asarray(self.data.argmin()).astype(np.int64))
         return Tensor._make(self.data.argmin(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64))
 
     # ------------------------------------------------------------------ shape
@@ -890,9 +900,11 @@ def _index_key(key: Any, t: Tensor) -> Any:
     if isinstance(key, Tensor):
         if key.data.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return key.data
+        return index_on_device(key.data, t.data)  # CPU indices may index a CUDA tensor
     if isinstance(key, list):
-        return np.asarray(key)
+        return index_on_device(np.asarray(key), t.data)
+    if type(key) is np.ndarray and type(t.data) is not np.ndarray:
+        return index_on_device(key, t.data)
     return key
 
 

@@ -126,7 +126,7 @@ class Function:
                 if array_type is None:
                     array_type = type(data)
                 elif type(data) is not array_type:
-                    _raise_device_mismatch(args)
+                    return _apply_across_devices(cls, args)
                 raw.append(data)
                 inputs.append(a)
                 if a._requires_grad:
@@ -293,15 +293,18 @@ def _demote_float64(out: Any, args: tuple) -> Any:
     return out if want.numpy == out.dtype else out.astype(want.numpy)
 
 
-def _raise_device_mismatch(args: tuple) -> None:
-    devices = []
-    for a in args:
-        if isinstance(a, Tensor) and str(a.device) not in devices:
-            devices.append(str(a.device))
-    raise RuntimeError(
-        "Expected all tensors to be on the same device, but found at least two devices, "
-        f"{' and '.join(devices)}! Move them with .to(device) first, e.g. x.to(y.device)."
-    )
+def _apply_across_devices(cls: Any, args: tuple) -> Any:
+    """Inputs on two devices: PyTorch's rule. A 0-d CPU tensor counts as a number and may join
+    an op on the GPU (it is moved there, through ``.to()``, so its gradient comes back to the
+    CPU); any other mix raises the device-mismatch error."""
+    from ..device import mismatch_error
+
+    scalar = [isinstance(a, Tensor) and a.data.ndim == 0 and a.device.type == "cpu" for a in args]
+    others = {a.device for a, s in zip(args, scalar) if isinstance(a, Tensor) and not s}
+    if len(others) != 1 or next(iter(others)).type == "cpu":
+        raise mismatch_error(a.device for a in args if isinstance(a, Tensor))
+    target = next(iter(others))
+    return cls.apply(*(a.to(target) if s else a for a, s in zip(args, scalar)))
 
 
 class _no_grad_block:  # noqa: N801  (a tiny, allocation-free no_grad for internal use)

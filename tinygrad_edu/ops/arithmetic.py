@@ -5,6 +5,8 @@ derivative. Broadcasting is undone by the engine (``autograd/broadcast.py``), no
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function
 from ..device import array_module
 
@@ -88,7 +90,7 @@ class Pow(Function):
         grad_b = None
         if need_b:
             xp = array_module(out)
-            with xp.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(a < 0): nan, as in torch
                 grad_b = grad * xp.where(a == 0, 0, out * xp.log(xp.where(a == 0, 1, a)))
         return grad_a, grad_b
 

@@ -6,7 +6,7 @@ and *adds* when an integer-array index picks the same element twice.
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..device import array_module
+from ..device import array_module, scatter_add
 
 
 def is_basic(key) -> bool:
@@ -32,7 +32,7 @@ class Index(Function):
         if is_basic(ctx.key):
             full[ctx.key] = grad
         else:
-            xp.add.at(full, ctx.key, grad)  # repeated indices accumulate
+            scatter_add(full, ctx.key, grad)  # np.add.at: repeated indices accumulate
         return full, None
 
     def name(self) -> str:

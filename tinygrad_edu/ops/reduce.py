@@ -87,9 +87,10 @@ class Max(Function):
             return grad * saved / saved.sum(), None, None
         if not ctx.keepdim:
             grad = xp.expand_dims(grad, ctx.dim)
-        full = xp.zeros(ctx.shape, dtype=grad.dtype)
-        xp.put_along_axis(full, saved, grad, axis=ctx.dim)
-        return full, None, None
+        # One-hot along dim: True only at the index argmax picked; the grad goes there.
+        n = ctx.shape[ctx.dim]
+        positions = xp.arange(n).reshape([n if d == ctx.dim else 1 for d in range(len(ctx.shape))])
+        return (positions == saved) * grad, None, None
 
     def name(self) -> str:
         base = type(self).__name__
