@@ -524,7 +524,14 @@ class Tensor:
         return MinResult(values, self.argmin(d, keepdim))
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return Max.apply(self, _dims(dim, self.ndim) if dim is not None else None, keepdim)
+        """The largest values over ``dim`` (an int or a tuple of ints), without the indices."""
+        dims = _dims(dim, self.ndim)
+        if dims is None:
+            return Max.apply(self, None, False)
+        out = self
+        for d in reversed(dims):  # last dim first, so the remaining dim numbers stay valid
+            out = Max.apply(out, d, keepdim)
+        return out
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
