@@ -253,6 +253,12 @@ def test_cross_entropy_target_of_wrong_dtype_names_it(dtype):
     assert str(torch_err.value) in str(err.value)
 
 
+def test_cross_entropy_accepts_byte_targets_like_torch():
+    logits, target = tg.randn(4, 3), tg.tensor([0, 1, 1, 2])
+    expected = F.cross_entropy(logits, target).item()
+    assert F.cross_entropy(logits, target.to(tg.uint8)).item() == expected
+
+
 def test_cross_entropy_batch_mismatch_and_bad_reduction():
     with pytest.raises(ValueError, match="batch_size"):
         F.cross_entropy(tg.randn(4, 3), tg.tensor([0, 1]))
@@ -479,6 +485,19 @@ def test_double_converts_parameters_in_place():
     assert net(tg.randn(2, 4, dtype=tg.float64)).dtype is tg.float64
 
 
+def test_deepcopy_makes_an_independent_model():
+    import copy
+
+    net = Net()
+    net(tg.randn(2, 4)).sum().backward()
+    twin = copy.deepcopy(net)
+    assert isinstance(twin.fc1.weight, nn.Parameter) and twin.fc1.weight.requires_grad
+    assert twin.fc1.weight.name == "fc1.weight"
+    np.testing.assert_array_equal(twin.fc1.weight.grad.numpy(), net.fc1.weight.grad.numpy())
+    twin.fc1.weight.data[...] = 0
+    assert net.fc1.weight.detach().numpy().any()
+
+
 # ------------------------------------------------------------------------------------- containers
 def test_sequential_repr_matches_torch_exactly():
     ours_seq = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Dropout(0.2), nn.Flatten(),
@@ -600,3 +619,32 @@ def test_live_loss_updates_one_display_in_place(monkeypatch):
     assert all(h.updates >= 8 for h in shown)
     assert re.match(r"epoch 2/2 \[#+\]  loss 0\.6111  val_loss 0\.5000  val_acc 0\.7500",
                     progress.line())
+
+
+# ------------------------------------------------------------------------------ devices
+def test_training_on_the_fake_gpu_keeps_everything_there(fake_cuda, tmp_path):
+    from tinygrad_edu.data import DataLoader, TensorDataset
+    from tinygrad_edu.nn.training import evaluate
+
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.1), nn.Linear(8, 3)).to("cuda")
+    assert all(p.device.type == "cuda" for p in model.parameters())
+    X, y = tg.randn(20, 4).to("cuda"), tg.randint(0, 3, (20,)).to("cuda")
+    loader = DataLoader(TensorDataset(X, y), batch_size=8, shuffle=True)
+    for opt in (tg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+                tg.optim.Adam(model.parameters(), amsgrad=True)):
+        for xb, yb in loader:
+            assert xb.device.type == "cuda"
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb), yb) + F.binary_cross_entropy_with_logits(
+                model(xb), tg.ones(len(xb), 3).to("cuda")) + F.mse_loss(model(xb), model(xb) * 0)
+            loss.backward()
+            opt.step()
+    assert all(p.device.type == "cuda" and p.grad.device.type == "cuda" for p in model.parameters())
+    assert 0 <= evaluate(model, loader, nn.CrossEntropyLoss())["accuracy"] <= 1
+    with pytest.raises(IndexError, match="out of bounds"):
+        F.cross_entropy(model(X), tg.full((20,), 7).to("cuda"))
+    tg.save(model.state_dict(), tmp_path / "m.npz")
+    back = tg.load(tmp_path / "m.npz", map_location="cuda")
+    assert all(t.device.type == "cuda" for t in back.values())
+    model.load_state_dict(back)

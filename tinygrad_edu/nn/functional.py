@@ -116,7 +116,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
         out = nll_loss(flat, target.reshape(-1), weight, ignore_index, reduction)
         return out.reshape(target.shape) if reduction == "none" else out
     _check_targets(input, target, ignore_index)
-    if target.dtype is uint8:
+    if target.data.dtype == uint8.numpy:
         target = target.long()
     return NllLoss.apply(input, target, weight, ignore_index, reduction)
 
@@ -192,7 +192,7 @@ def _class_view(weight: Tensor, input: Tensor) -> Tensor:  # noqa: A002
 
 def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:  # noqa: A002
     """PyTorch's checks on class-index targets, with the numbers that are wrong."""
-    if target.dtype is not int64 and target.dtype is not uint8:
+    if target.data.dtype != int64.numpy and target.data.dtype != uint8.numpy:
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {_torch_type(target)}: class-index "
             f"targets must be int64 (got {target.dtype}). Convert them with target.long()."

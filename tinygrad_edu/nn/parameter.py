@@ -45,5 +45,6 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, protocol: int) -> Any:
-        return (Parameter, (Tensor._make(self.numpy_host()), self.requires_grad))
+    def __reduce_ex__(self, protocol: int) -> Any:  # copy.deepcopy(model) keeps name and grad
+        state = {"name": self.name, "_grad": self._grad}
+        return (Parameter, (Tensor._make(self.numpy_host()), self.requires_grad), state)
