@@ -270,19 +270,25 @@ def test_register_hook_on_leaf_and_non_leaf_and_remove() -> None:
         hx = x.register_hook(lambda g: g * 10)       # leaf: scales what lands in x.grad
         y = x * x
         y.register_hook(lambda g: seen.append(g.clone()))  # non-leaf: observe dL/dy
-        y.register_hook(lambda g: g + 1)                   # non-leaf: modify dL/dy
+        hy = y.register_hook(lambda g: g + 1)              # non-leaf: modify dL/dy
         y.sum().backward(retain_graph=True)
         first = x.grad.clone()
         hx.remove()
         x.grad = None
+        y.sum().backward(retain_graph=True)
+        second = x.grad.clone()
+        hy.remove()
+        x.grad = None
         y.sum().backward()
-        return first, x.grad, seen[0]
+        return first, second, x.grad, seen[0]
 
-    (o1, o2, oseen), (t1, t2, tseen) = both(run)
+    (o1, o2, o3, oseen), (t1, t2, t3, tseen) = both(run)
     same(o1, t1, "hooks: leaf hook *10 after non-leaf hook +1")
     same(o2, t2, "after handle.remove() the leaf hook no longer runs")
+    same(o3, t3, "after removing the non-leaf hook too, plain 2x")
     same(oseen, tseen, "a non-leaf hook sees dL/dy")
     np.testing.assert_allclose(o1.numpy(), [40.0, 80.0])
+    np.testing.assert_allclose(o3.numpy(), [2.0, 4.0])
 
 
 # ------------------------------------------------------------------------------- in place
