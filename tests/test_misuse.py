@@ -52,6 +52,19 @@ def _view_non_contiguous(T: Any) -> None:
     T.arange(6.0).reshape(2, 3).t().view(6)
 
 
+def _function_grad_wrong_shape(T: Any) -> None:
+    class Twice(T.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, a: Any) -> Any:
+            return a * 2
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> Any:
+            return grad.T  # wrong: (2, 3) for an input of shape (3, 2)
+
+    Twice.apply(T.ones(3, 2, requires_grad=True)).sum().backward()
+
+
 # name: (code, needles that our message must contain)
 CASES: dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]] = {
     # ------------------------------------------------------------------ shapes in arithmetic
@@ -159,6 +172,8 @@ CASES: dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]] = {
                                              ("requires_grad=False",)),
     "register_hook on a tensor without grad": (lambda T: T.ones(2).register_hook(print),
                                                ("doesn't require gradient",)),
+    "Function backward returns a gradient of the wrong shape": (
+        _function_grad_wrong_shape, ("TwiceBackward", "index 0", "[2, 3]", "[3, 2]")),
 }
 
 # Where PyTorch's exception type is noise we do not copy (documented, checked separately).

@@ -95,7 +95,7 @@ def run_backward(
                 if child is None or g is None:
                     continue
                 if g.shape != t.data.shape:
-                    g = unbroadcast(g, t.data.shape)
+                    g = _sum_to_input(node, g, t)
                 if child in pending:
                     pending[child] = pending[child] + g
                 else:
@@ -194,6 +194,22 @@ def _initial_grad(t: Any, g: Any, index: int) -> Any:
             f"invalid gradient at index {index} - expected device {t.device} but got {g.device}"
         )
     return g.data
+
+
+def _sum_to_input(node: Any, g: Any, t: Any) -> Any:
+    """Sum a broadcast gradient back to input ``t``'s shape; refuse one that cannot fit."""
+    try:
+        summed = unbroadcast(g, t.data.shape)
+    except (IndexError, ValueError):
+        summed = g
+    if summed.shape != t.data.shape:
+        index = next(i for i, x in enumerate(node.inputs) if x is t)
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {index} - got "
+            f"{list(g.shape)} but expected shape compatible with {list(t.data.shape)}. "
+            "A backward must return one gradient per input, each with that input's shape."
+        )
+    return summed
 
 
 def _accumulate(t: Any, grad: Any) -> None:
