@@ -61,7 +61,7 @@ class Tensor:
     grad_fn = None
     name = None
     _version = 0
-    _bumps: tuple = ()  # the in-place clock at each in-place change (see _inplace)
+    _bumps: tuple = ()  # the in-place clock at the last few in-place changes (_mark_inplace)
     _hooks = None
     _accumulator = None
 
@@ -684,11 +684,20 @@ class Tensor:
         if node is not None and any(s is self.data for s in node._saved):
             node._saved = tuple(s.copy() if s is self.data else s for s in node._saved)
         self.data[...] = result.data
-        self._version += 1
-        self._bumps = (*self._bumps, _InplaceClock.tick())
+        self._mark_inplace()
         if node is not None:
             self._requires_grad, self.grad_fn = True, node
         return self
+
+    def _mark_inplace(self) -> None:
+        """Record that this tensor's values changed in place (a new version).
+
+        Nodes that saved the old values compare the in-place clock with the one at their
+        forward and refuse to backward with changed values. Only the last few changes are kept:
+        the history stays small however many optimizer steps update a parameter.
+        """
+        self._version += 1
+        self._bumps = (*self._bumps[-7:], _InplaceClock.tick())
 
     def add_(self, other: Any, alpha: float = 1) -> "Tensor":
         return self._inplace(Add, _operand(other if alpha == 1 else other * alpha))

@@ -190,7 +190,7 @@ class Function:
             if t is None or not t._bumps or t._bumps[-1] <= self._clock:
                 continue
             if any(t.data is s for s in saved):
-                expected = sum(1 for b in t._bumps if b <= self._clock)
+                expected = t._version - sum(1 for b in t._bumps if b > self._clock)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [{t.dtype} {list(t.shape)}] is at version {t._version}; "

@@ -17,7 +17,6 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..autograd.function import _InplaceClock
 from ..tensor import Tensor
 
 
@@ -123,11 +122,9 @@ def mark_updated(p: Tensor) -> None:
     """Record an in-place update of ``p.data``, as PyTorch's version counter does.
 
     A graph built before the update saved the old weights; its backward now refuses to run
-    ("modified by an inplace operation") instead of silently using the new ones. Only the last
-    change is kept: the history would grow by one entry per step.
+    ("modified by an inplace operation") instead of silently using the new ones.
     """
-    p._version += 1
-    p._bumps = (*p._bumps[-1:], _InplaceClock.tick())
+    p._mark_inplace()
 
 
 def _detach(v: Any) -> Any:
