@@ -7,6 +7,7 @@
 
 Run: ``python bench/bench_core.py`` (medians of alternating runs, each in its own process).
 """
+
 from __future__ import annotations
 
 import argparse

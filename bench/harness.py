@@ -8,6 +8,7 @@ process on a small machine, so each measurement runs in its own subprocess:
 prints one JSON line of per-iteration times; the driver runs the two frameworks in turn for
 several rounds and reports medians and the ratio ours/PyTorch.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,12 +17,14 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 IMPLS = ("tinygrad_edu", "torch")
 
 
-def time_it(step: Callable[[], object], warmup: int, iters: int, sync: Callable = lambda: None) -> list[float]:
+def time_it(
+    step: Callable[[], object], warmup: int, iters: int, sync: Callable = lambda: None
+) -> list[float]:
     """Run ``step`` ``warmup`` times, then return ``iters`` wall times in seconds."""
     for _ in range(warmup):
         step()
@@ -67,12 +70,14 @@ def blas_info() -> str:
         "import numpy, json\n"
         "try:\n"
         "    from threadpoolctl import threadpool_info\n"
-        "    print(json.dumps([{k: i.get(k) for k in ('internal_api', 'architecture', 'num_threads')}"
-        " for i in threadpool_info()]))\n"
+        "    keys = ('internal_api', 'architecture', 'num_threads')\n"
+        "    print(json.dumps([{k: i.get(k) for k in keys} for i in threadpool_info()]))\n"
         "except ImportError:\n"
         "    print('threadpoolctl not installed')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=worker_env())
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=worker_env()
+    )
     return out.stdout.strip() or out.stderr.strip()[-300:]
 
 
@@ -85,15 +90,28 @@ def compare(script: str, cases: list[tuple[str, str, float]], rounds: int = 3) -
             order = IMPLS if r % 2 == 0 else IMPLS[::-1]
             for impl in order:
                 samples[impl].append(statistics.median(run_worker(script, impl, case)))
-        ours, theirs = statistics.median(samples["tinygrad_edu"]), statistics.median(samples["torch"])
-        rows.append({"case": case, "description": description, "tinygrad_edu_s": ours,
-                     "torch_s": theirs, "ratio": ours / theirs, "target": target})
+        ours, theirs = (
+            statistics.median(samples["tinygrad_edu"]),
+            statistics.median(samples["torch"]),
+        )
+        rows.append(
+            {
+                "case": case,
+                "description": description,
+                "tinygrad_edu_s": ours,
+                "torch_s": theirs,
+                "ratio": ours / theirs,
+                "target": target,
+            }
+        )
     print(f"NumPy BLAS in the workers: {blas_info()}")
     print(f"{'case':<12} {'tinygrad_edu':>14} {'PyTorch':>12} {'ratio':>7} {'target':>7}  what")
     for row in rows:
         ok = "ok" if row["ratio"] <= row["target"] else "MISS"
-        print(f"{row['case']:<12} {_fmt(row['tinygrad_edu_s']):>14} {_fmt(row['torch_s']):>12} "
-              f"{row['ratio']:>6.2f}x {row['target']:>6.2f}x  {row['description']} [{ok}]")
+        print(
+            f"{row['case']:<12} {_fmt(row['tinygrad_edu_s']):>14} {_fmt(row['torch_s']):>12} "
+            f"{row['ratio']:>6.2f}x {row['target']:>6.2f}x  {row['description']} [{ok}]"
+        )
     return rows
 
 

@@ -156,14 +156,12 @@ def test_import_is_fast_silent_and_does_not_import_cupy() -> None:
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == "", (
         f"import tinygrad_edu must print nothing: {quiet.stdout!r} {quiet.stderr!r}"
     )
-    timed = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True,
-                           text=True, cwd=ROOT, timeout=60)
-    assert timed.stdout.strip() == "False", "import tinygrad_edu must not import cupy"
-    # "import time: self [us] | cumulative | name": the line for the package itself
-    totals = [int(m.group(1)) for m in re.finditer(r"\|\s*(\d+)\s*\|\s*tinygrad_edu\s*$",
-                                                   timed.stderr, re.MULTILINE)]
-    assert totals, timed.stderr[-2000:]
-    assert totals[0] < 500_000, f"import tinygrad_edu took {totals[0] / 1e6:.2f} s (limit 0.5 s)"
+    # Fast by construction (timing it in a unit test would be noise): nothing heavy is imported.
+    heavy = ["cupy", "torch", "matplotlib", "graphviz", "IPython", "ipywidgets"]
+    code = f"import sys, tinygrad_edu; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
+    assert loaded.stdout.strip() == "[]", f"import tinygrad_edu imported {loaded.stdout.strip()}"
 
 
 # ---------------------------------------------------------------------------- one place decides

@@ -3,6 +3,7 @@
 ``tensor(data)`` *copies* and infers the dtype like PyTorch (ints -> int64, floats -> float32,
 bools -> bool); ``from_numpy(a)`` *shares* memory with ``a`` and keeps its dtype.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -45,8 +46,9 @@ def _to_host(data: Any) -> Any:
     return data
 
 
-def tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, or a NumPy array).
 
     >>> tensor([1.0, 2.0, 3.0])
@@ -58,7 +60,9 @@ def tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None,
     if device is None and isinstance(data, Tensor):  # torch: "the device of data is used"
         device = data.device
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and _has_str(data)):
-        raise TypeError(f"new(): invalid data type '{type(data).__name__ if isinstance(data, str) else 'str'}'")
+        raise TypeError(
+            f"new(): invalid data type '{type(data).__name__ if isinstance(data, str) else 'str'}'"
+        )
     try:
         array = np.array(_to_host(data))
     except ValueError:
@@ -83,7 +87,11 @@ def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) 
     """Like ``tensor`` but reuses ``data`` when it already is a suitable tensor or array."""
     if isinstance(data, Tensor) and (dtype is None or dtype is data.dtype):
         return data.to(device) if device is not None else data
-    if isinstance(data, np.ndarray) and device is None and (dtype is None or dtype.numpy == data.dtype):
+    if (
+        isinstance(data, np.ndarray)
+        and device is None
+        and (dtype is None or dtype.numpy == data.dtype)
+    ):
         return from_numpy(data)
     return tensor(data, dtype=dtype, device=device)
 
@@ -98,8 +106,13 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def _filled(size: tuple, value: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
     if dtype is None:
-        dtype = (dtypes.bool_ if isinstance(value, bool) else dtypes.int64
-                 if isinstance(value, int) else dtypes.get_default_dtype())
+        dtype = (
+            dtypes.bool_
+            if isinstance(value, bool)
+            else dtypes.int64
+            if isinstance(value, int)
+            else dtypes.get_default_dtype()
+        )
     for n in size:
         if n < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {list(size)}")
@@ -121,14 +134,21 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (its dtype follows the value)."""
     return _filled(_size_args((size,)), fill_value, dtype, device, requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``arange(5)`` is 0..4; ``arange(1, 2, 0.25)`` steps by floats (end excluded)."""
     if end is None:
         start, end = 0, start
@@ -140,45 +160,69 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     return _finish(np.arange(start, end, step).astype(dtype.numpy), device, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` (both included)."""
     dtype = dtype or dtypes.get_default_dtype()
     return _finish(np.linspace(start, end, steps).astype(dtype.numpy), device, requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
-        requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """The identity matrix (ones on the diagonal)."""
     dtype = dtype or dtypes.get_default_dtype()
     return _finish(np.eye(n, m, dtype=dtype.numpy), device, requires_grad)
 
 
 def _like(fn: Any, t: Tensor, dtype: Any, device: Any, requires_grad: bool, *extra: Any) -> Tensor:
-    return fn(t.shape, *extra, dtype=dtype or t.dtype, device=device or t.device,
-              requires_grad=requires_grad)
+    return fn(
+        t.shape,
+        *extra,
+        dtype=dtype or t.dtype,
+        device=device or t.device,
+        requires_grad=requires_grad,
+    )
 
 
-def zeros_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return _like(zeros, t, dtype, device, requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return _like(ones, t, dtype, device, requires_grad)
 
 
-def empty_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return _like(zeros, t, dtype, device, requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+def full_like(
+    t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return _like(full, t, dtype, device, requires_grad, fill_value)
 
 
 # ------------------------------------------------------------------------------- random
-def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform random numbers in [0, 1)."""
     from .random import rng
 
@@ -187,8 +231,13 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = Non
     return _finish(values, device, requires_grad)
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
     from .random import rng
 
@@ -197,8 +246,15 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = No
     return _finish(values, device, requires_grad)
 
 
-def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
-            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
     from .random import rng
 
@@ -219,12 +275,20 @@ def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = Non
     return _finish(rng(generator).permutation(n).astype(dtype.numpy), device, False)
 
 
-def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return rand(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
+def rand_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return rand(
+        t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad
+    )
 
 
-def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return randn(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
+def randn_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return randn(
+        t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad
+    )
 
 
 def _has_str(data: Any) -> bool:

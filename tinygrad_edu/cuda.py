@@ -9,6 +9,7 @@ works unchanged here, and :func:`default_device` is the same line as a function.
 Asking (the first call) imports CuPy, which takes about a second; ``import tinygrad_edu`` never
 does.
 """
+
 from __future__ import annotations
 
 from .device import backend

@@ -15,6 +15,7 @@ rule on machines without a GPU.
 CuPy is imported only when a CUDA tensor is first asked for, so ``import tinygrad_edu`` stays
 fast and silent on machines without it.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -48,8 +49,10 @@ class device:  # noqa: N801  (lower case, like torch.device)
             raise TypeError(f"device() expected a string like 'cpu' or 'cuda:0', got {type!r}")
         if ":" in type:
             if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was "
-                                   f"passed explicitly: {type}")
+                raise RuntimeError(
+                    f"type (string) must not include an index because index was "
+                    f"passed explicitly: {type}"
+                )
             type, _, idx = type.partition(":")
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")

@@ -8,6 +8,7 @@ Two rules decide a result's dtype, and both are PyTorch's:
 * **inference** (``tensor([1, 2])`` is int64, ``tensor([1., 2.])`` is float32, the *default* float);
 * **promotion** (``int64 tensor * 2.5`` is float32, ``float32 tensor + float64 tensor`` is float64).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,7 +20,9 @@ class dtype:  # noqa: N801  (lower case, like torch.dtype)
     def __init__(self, name: str, numpy_dtype: type, category: int) -> None:
         self.name = name
         self.numpy = np.dtype(numpy_dtype)
-        self.category = category  # 0 bool, 1 integer, 2 floating point: promotion climbs this ladder
+        self.category = (
+            category  # 0 bool, 1 integer, 2 floating point: promotion climbs this ladder
+        )
         self.is_floating_point = category == 2
         self.itemsize = self.numpy.itemsize
 
@@ -63,7 +66,7 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Make ``d`` (float32 or float64) the default floating point dtype, like torch.set_default_dtype."""
+    """Make ``d`` (float32 or float64) the default float dtype, like torch.set_default_dtype."""
     global _default_float
     if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")

@@ -5,6 +5,7 @@ scientific notation when values span more than 1000x. Rows wrap at 80 characters
 more than 1000 elements are summarised with ``...``. Then come the parts that differ from the
 defaults: device, dtype, and either ``grad_fn=<...>`` or ``requires_grad=True``.
 """
+
 from __future__ import annotations
 
 import math
@@ -93,7 +94,7 @@ def format_values(a: np.ndarray, indent: int = 7) -> str:
 
 def tensor_repr(t: Any) -> str:
     """``tensor([1., 2.], requires_grad=True)`` and friends."""
-    from .dtypes import get_default_dtype, int64, bool_, float32
+    from .dtypes import bool_, float32, get_default_dtype, int64
 
     host = t.numpy_host()
     suffixes = []
@@ -105,7 +106,9 @@ def tensor_repr(t: Any) -> str:
         suffixes.append(f"dtype={t.dtype}")
     elif t.data.size == 0 and t.data.ndim > 1:
         suffixes.append(f"size={tuple(t.shape)}")
-    elif t.dtype not in default_dtypes or (t.dtype is float32 and float32 is not get_default_dtype()):
+    elif t.dtype not in default_dtypes or (
+        t.dtype is float32 and float32 is not get_default_dtype()
+    ):
         suffixes.append(f"dtype={t.dtype}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")

@@ -3,6 +3,7 @@
 The numbers differ from PyTorch's for the same seed (we draw them with NumPy), but a seed always
 gives the same numbers here, which is what makes notebooks and tests repeatable.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +18,7 @@ class Generator:
         self._seed = 0
         self.rng = np.random.default_rng(0)
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self.rng = np.random.default_rng(self._seed)
         return self

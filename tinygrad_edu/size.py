@@ -1,4 +1,5 @@
 """``Size``: a tensor's shape, a tuple that prints like PyTorch's ``torch.Size([2, 3])``."""
+
 from __future__ import annotations
 
 

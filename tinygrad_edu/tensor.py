@@ -11,19 +11,21 @@ Every math method is a one-liner that calls an op's ``apply`` (see ``tinygrad_ed
 Note: PyTorch's ``x.data`` is a detached *tensor*; ours is the raw array underneath. Use
 ``x.detach()`` for the tensor.
 """
+
 from __future__ import annotations
 
 import warnings
 import weakref
 from collections import namedtuple
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from . import dtypes
 from .autograd import engine
 from .autograd import function as _function
-from .autograd.function import _InplaceClock, _broadcast_message
+from .autograd.function import _broadcast_message, _InplaceClock
 from .autograd.grad_mode import _GradMode
 from .device import array_module, as_device, backend, device_of, index_on_device, on_common_device
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
@@ -65,17 +67,27 @@ class Tensor:
     _hooks = None
     _accumulator = None
 
-    def __init__(self, data: Any = None, *, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+    ) -> None:
         """``Tensor([1, 2])`` is PyTorch's legacy constructor: always the default float dtype."""
         from .creation import tensor
 
-        t = tensor([] if data is None else data, dtype=dtype or dtypes.get_default_dtype(),
-                   device=device, requires_grad=requires_grad)
+        t = tensor(
+            [] if data is None else data,
+            dtype=dtype or dtypes.get_default_dtype(),
+            device=device,
+            requires_grad=requires_grad,
+        )
         self.data, self._requires_grad = t.data, t._requires_grad
 
     @classmethod
-    def _make(cls, data: Any) -> "Tensor":
+    def _make(cls, data: Any) -> Tensor:
         """Wrap an array without copying or checking (the fast path every op uses)."""
         t = object.__new__(cls)
         t.data = data
@@ -140,12 +152,12 @@ class Tensor:
             )
         self._requires_grad = bool(flag)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
 
     @property
-    def grad(self) -> "Tensor | None":
+    def grad(self) -> Tensor | None:
         """d(output)/d(self), filled in by ``backward()`` for leaves (and for ``retain_grad()``)."""
         if self._grad is None and self.grad_fn is not None and not self._retains_grad():
             warnings.warn(
@@ -159,10 +171,12 @@ class Tensor:
         return self._grad
 
     @grad.setter
-    def grad(self, value: "Tensor | None") -> None:
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got {type(value).__name__}"
+                )
             if value.data.shape != self.data.shape:
                 raise RuntimeError(
                     f"assigned grad has data of a different size: got {list(value.shape)}, "
@@ -179,11 +193,11 @@ class Tensor:
         return self._retains_grad()
 
     @property
-    def T(self) -> "Tensor":  # noqa: N802
+    def T(self) -> Tensor:  # noqa: N802
         return self if self.ndim < 2 else self.permute(*range(self.ndim - 1, -1, -1))
 
     @property
-    def mT(self) -> "Tensor":  # noqa: N802
+    def mT(self) -> Tensor:  # noqa: N802
         return self.transpose(-2, -1)
 
     # ------------------------------------------------------------------ conversions
@@ -210,7 +224,8 @@ class Tensor:
             )
         if self._requires_grad and not force and _GradMode.enabled:
             raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
             )
         return self.data
 
@@ -239,7 +254,8 @@ class Tensor:
         if self.data.size != 1:
             raise RuntimeError(
                 f"Boolean value of Tensor with more than one value is ambiguous (shape "
-                f"{list(self.shape)}). Use .any() or .all(), or compare a reduction like x.sum() > 0."
+                f"{list(self.shape)}). Use .any() or .all(), or compare a reduction like "
+                "x.sum() > 0."
             )
         return bool(self.data.item())
 
@@ -270,8 +286,13 @@ class Tensor:
         return (tensor, (self.numpy_host(),), None)
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Any = None) -> None:
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
         """Fill ``.grad`` of every leaf this tensor depends on with d(self)/d(leaf).
 
         ``gradient`` is required unless self holds one number: backward computes the
@@ -280,11 +301,11 @@ class Tensor:
         """
         engine.backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same numbers (shared memory), cut off from the graph."""
         return Tensor._make(self.data)
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         self.grad_fn, self._requires_grad = None, False
         return self
 
@@ -295,7 +316,7 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn._retain = weakref.ref(self)
 
-    def register_hook(self, hook: Callable) -> "_HookHandle":
+    def register_hook(self, hook: Callable) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new grad."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -306,67 +327,67 @@ class Tensor:
         return _HookHandle(self, hook)
 
     # ------------------------------------------------------------------ arithmetic
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         return Add.apply(self, other if type(other) in _FAST else _operand(other))
 
-    def __radd__(self, other: Any) -> "Tensor":
+    def __radd__(self, other: Any) -> Tensor:
         return Add.apply(other if type(other) in _FAST else _operand(other), self)
 
-    def __sub__(self, other: Any) -> "Tensor":
+    def __sub__(self, other: Any) -> Tensor:
         return Sub.apply(self, other if type(other) in _FAST else _operand(other))
 
-    def __rsub__(self, other: Any) -> "Tensor":
+    def __rsub__(self, other: Any) -> Tensor:
         return Sub.apply(other if type(other) in _FAST else _operand(other), self)
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         return Mul.apply(self, other if type(other) in _FAST else _operand(other))
 
-    def __rmul__(self, other: Any) -> "Tensor":
+    def __rmul__(self, other: Any) -> Tensor:
         return Mul.apply(other if type(other) in _FAST else _operand(other), self)
 
-    def __truediv__(self, other: Any) -> "Tensor":
+    def __truediv__(self, other: Any) -> Tensor:
         return Div.apply(self, other if type(other) in _FAST else _operand(other))
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
+    def __rtruediv__(self, other: Any) -> Tensor:
         return Div.apply(other if type(other) in _FAST else _operand(other), self)
 
-    def __pow__(self, other: Any) -> "Tensor":
+    def __pow__(self, other: Any) -> Tensor:
         return Pow.apply(self, other if type(other) in _FAST else _operand(other))
 
-    def __rpow__(self, other: Any) -> "Tensor":
+    def __rpow__(self, other: Any) -> Tensor:
         return Pow.apply(other if type(other) in _FAST else _operand(other), self)
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return Neg.apply(self)
 
-    def __pos__(self) -> "Tensor":
+    def __pos__(self) -> Tensor:
         return self
 
-    def __matmul__(self, other: Any) -> "Tensor":
+    def __matmul__(self, other: Any) -> Tensor:
         return self.matmul(other)
 
-    def __rmatmul__(self, other: Any) -> "Tensor":
+    def __rmatmul__(self, other: Any) -> Tensor:
         return _operand_tensor(other, self).matmul(self)
 
-    def add(self, other: Any, alpha: float = 1) -> "Tensor":
+    def add(self, other: Any, alpha: float = 1) -> Tensor:
         return self + (other if alpha == 1 else other * alpha)
 
-    def sub(self, other: Any, alpha: float = 1) -> "Tensor":
+    def sub(self, other: Any, alpha: float = 1) -> Tensor:
         return self - (other if alpha == 1 else other * alpha)
 
-    def mul(self, other: Any) -> "Tensor":
+    def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def div(self, other: Any) -> "Tensor":
+    def div(self, other: Any) -> Tensor:
         return self / other
 
-    def pow(self, exponent: Any) -> "Tensor":
+    def pow(self, exponent: Any) -> Tensor:
         return self**exponent
 
-    def neg(self) -> "Tensor":
+    def neg(self) -> Tensor:
         return -self
 
-    def matmul(self, other: "Tensor") -> "Tensor":
+    def matmul(self, other: Tensor) -> Tensor:
         """Matrix product, with PyTorch's rules for 1-D and batched operands."""
         other = _operand_tensor(other, self)
         _check_matmul(self, other)
@@ -374,111 +395,111 @@ class Tensor:
 
     mm = matmul
 
-    def dot(self, other: "Tensor") -> "Tensor":
+    def dot(self, other: Tensor) -> Tensor:
         return self.matmul(other)
 
     # ------------------------------------------------------------------ elementwise functions
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         return Exp.apply(self)
 
-    def log(self) -> "Tensor":
+    def log(self) -> Tensor:
         return Log.apply(self)
 
-    def sqrt(self) -> "Tensor":
+    def sqrt(self) -> Tensor:
         return Sqrt.apply(self)
 
-    def tanh(self) -> "Tensor":
+    def tanh(self) -> Tensor:
         return Tanh.apply(self)
 
-    def sigmoid(self) -> "Tensor":
+    def sigmoid(self) -> Tensor:
         return Sigmoid.apply(self)
 
-    def relu(self) -> "Tensor":
+    def relu(self) -> Tensor:
         return Relu.apply(self)
 
-    def abs(self) -> "Tensor":
+    def abs(self) -> Tensor:
         return Abs.apply(self)
 
     __abs__ = abs
 
-    def maximum(self, other: Any) -> "Tensor":
+    def maximum(self, other: Any) -> Tensor:
         return Maximum.apply(self, _operand_tensor(other, self))
 
-    def minimum(self, other: Any) -> "Tensor":
+    def minimum(self, other: Any) -> Tensor:
         return Minimum.apply(self, _operand_tensor(other, self))
 
-    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         return Clamp.apply(self, _raw(min), _raw(max))
 
     clip = clamp
 
-    def softmax(self, dim: int) -> "Tensor":
+    def softmax(self, dim: int) -> Tensor:
         return Softmax.apply(self, _dim(dim, self.ndim))
 
-    def log_softmax(self, dim: int) -> "Tensor":
+    def log_softmax(self, dim: int) -> Tensor:
         return LogSoftmax.apply(self, _dim(dim, self.ndim))
 
     # ------------------------------------------------------------------ comparisons (no grad)
-    def _compare(self, other: Any, op: Callable) -> "Tensor":
+    def _compare(self, other: Any, op: Callable) -> Tensor:
         a, b = self.data, _raw(other)
         if isinstance(other, Tensor) and type(b) is not type(a):
             a, b = on_common_device(a, b)  # raises when the devices differ
         out = op(a, b)  # NumPy gives a scalar for 0-d operands: make it an array again
         return Tensor._make(out if type(out) is type(a) else array_module(a).asarray(out))
 
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, lambda a, b: a == b)
 
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, lambda a, b: a != b)
 
-    def __lt__(self, other: Any) -> "Tensor":
+    def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a < b)
 
-    def __le__(self, other: Any) -> "Tensor":
+    def __le__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a <= b)
 
-    def __gt__(self, other: Any) -> "Tensor":
+    def __gt__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a > b)
 
-    def __ge__(self, other: Any) -> "Tensor":
+    def __ge__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a >= b)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def __invert__(self) -> "Tensor":
+    def __invert__(self) -> Tensor:
         return Tensor._make(~self.data)
 
-    def __and__(self, other: Any) -> "Tensor":
+    def __and__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a & b)
 
-    def __or__(self, other: Any) -> "Tensor":
+    def __or__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a | b)
 
-    def logical_not(self) -> "Tensor":
+    def logical_not(self) -> Tensor:
         return Tensor._make(self.data == 0)
 
-    def any(self) -> "Tensor":
+    def any(self) -> Tensor:
         return Tensor._make(self.data.any())
 
-    def all(self) -> "Tensor":
+    def all(self) -> Tensor:
         return Tensor._make(self.data.all())
 
-    def equal(self, other: "Tensor") -> bool:
+    def equal(self, other: Tensor) -> bool:
         a, b = on_common_device(self.data, other.data)
         return self.shape == other.shape and bool((a == b).all())
 
-    def allclose(self, other: "Tensor", rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    def allclose(self, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
         a, b = on_common_device(self.data, other.data)
         return bool(abs(a - b).__le__(atol + rtol * abs(b)).all())
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return Sum.apply(self, _dims(dim, self.ndim), keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         if self.data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
@@ -486,8 +507,13 @@ class Tensor:
             )
         return Mean.apply(self, _dims(dim, self.ndim), keepdim)
 
-    def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
-            unbiased: bool | None = None) -> "Tensor":
+    def var(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        correction: int = 1,
+        unbiased: bool | None = None,
+    ) -> Tensor:
         """Variance: mean squared distance from the mean, divided by (n - correction)."""
         if unbiased is not None:
             correction = int(unbiased)
@@ -496,8 +522,13 @@ class Tensor:
         n = self.numel() // max(1, (self.sum(dim=dims, keepdim=keepdim)).numel())
         return (centred * centred).sum(dim=dims, keepdim=keepdim) / max(n - correction, 0)
 
-    def std(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
-            unbiased: bool | None = None) -> "Tensor":
+    def std(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        correction: int = 1,
+        unbiased: bool | None = None,
+    ) -> Tensor:
         return self.var(dim, keepdim, correction, unbiased).sqrt()
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
@@ -523,7 +554,7 @@ class Tensor:
             return MaxResult(values, self.argmax(d, keepdim))
         return MinResult(values, self.argmin(d, keepdim))
 
-    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """The largest values over ``dim`` (an int or a tuple of ints), without the indices."""
         dims = _dims(dim, self.ndim)
         if dims is None:
@@ -533,23 +564,27 @@ class Tensor:
             out = Max.apply(out, d, keepdim)
         return out
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             xp = array_module(self.data)  # a 0-d array, on the tensor's device
             return Tensor._make(xp.asarray(self.data.argmax()).astype(np.int64))
-        return Tensor._make(self.data.argmax(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64))
+        return Tensor._make(
+            self.data.argmax(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64)
+        )
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             xp = array_module(self.data)  # a 0-d array, on the tensor's device
             return Tensor._make(xp.asarray(self.data.argmin()).astype(np.int64))
-        return Tensor._make(self.data.argmin(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64))
+        return Tensor._make(
+            self.data.argmin(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64)
+        )
 
     # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any) -> Tensor:
         return View.apply(self, _infer_shape(_size_args(shape), self.numel(), self.shape))
 
-    def view(self, *shape: Any) -> "Tensor":
+    def view(self, *shape: Any) -> Tensor:
         """Like reshape, but (as in PyTorch) only when no copy is needed."""
         if not self.data.flags["C_CONTIGUOUS"] and self.numel() > 1:
             raise RuntimeError(
@@ -558,26 +593,26 @@ class Tensor:
             )
         return self.reshape(*shape)
 
-    def view_as(self, other: "Tensor") -> "Tensor":
+    def view_as(self, other: Tensor) -> Tensor:
         return self.view(other.shape)
 
-    def reshape_as(self, other: "Tensor") -> "Tensor":
+    def reshape_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
-    def contiguous(self) -> "Tensor":
+    def contiguous(self) -> Tensor:
         return self if self.data.flags["C_CONTIGUOUS"] else self.clone()
 
     def is_contiguous(self) -> bool:
         return bool(self.data.flags["C_CONTIGUOUS"])
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
-        shape = self.shape[:s] + (-1,) + self.shape[e + 1:]
+        shape = self.shape[:s] + (-1,) + self.shape[e + 1 :]
         return self.reshape(shape)
 
-    def squeeze(self, dim: Any = None) -> "Tensor":
+    def squeeze(self, dim: Any = None) -> Tensor:
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
         else:
@@ -585,39 +620,43 @@ class Tensor:
             shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return Squeeze.apply(self, shape)
 
-    def unsqueeze(self, dim: int) -> "Tensor":
+    def unsqueeze(self, dim: int) -> Tensor:
         d = _dim(dim, self.ndim + 1)
         return Unsqueeze.apply(self, self.shape[:d] + (1,) + self.shape[d:])
 
-    def permute(self, *dims: Any) -> "Tensor":
+    def permute(self, *dims: Any) -> Tensor:
         dims = tuple(_dim(d, self.ndim) for d in _size_args(dims))
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(
                 f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
                 f"length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} is "
-                f"not equal to len(dims) = {len(dims)}" if len(dims) != self.ndim
+                f"not equal to len(dims) = {len(dims)}"
+                if len(dims) != self.ndim
                 else f"permute(): duplicate dims are not allowed (got {list(dims)})"
             )
         return Permute.apply(self, dims)
 
-    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
         dims = list(range(self.ndim))
         a, b = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
         dims[a], dims[b] = dims[b], dims[a]
         return Transpose.apply(self, tuple(dims))
 
-    def t(self) -> "Tensor":
+    def t(self) -> Tensor:
         if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
         return self.transpose(0, 1) if self.ndim == 2 else self
 
-    def expand(self, *shape: Any) -> "Tensor":
+    def expand(self, *shape: Any) -> Tensor:
         shape = _size_args(shape)
         lead = len(shape) - self.ndim
         if lead < 0:
             raise RuntimeError(
                 f"expand(torch.FloatTensor{{{list(self.shape)}}}, size={list(shape)}): the number "
-                "of sizes provided must be greater or equal to the number of dimensions in the tensor"
+                "of sizes provided must be greater or equal to the number of dimensions in the "
+                "tensor"
             )
         full = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         for i, n in enumerate(self.shape):
@@ -629,7 +668,7 @@ class Tensor:
                 )
         return Expand.apply(self, full)
 
-    def expand_as(self, other: "Tensor") -> "Tensor":
+    def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
 
     def unbind(self, dim: int = 0) -> tuple:
@@ -638,22 +677,23 @@ class Tensor:
 
     def split(self, size: int, dim: int = 0) -> tuple:
         d = _dim(dim, self.ndim)
-        return tuple(self[(slice(None),) * d + (slice(i, i + size),)]
-                     for i in range(0, self.shape[d], size))
+        return tuple(
+            self[(slice(None),) * d + (slice(i, i + size),)] for i in range(0, self.shape[d], size)
+        )
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         n = self.shape[_dim(dim, self.ndim)]
         return self.split(-(-n // chunks), dim)
 
     # ------------------------------------------------------------------ indexing
-    def __getitem__(self, key: Any) -> "Tensor":
+    def __getitem__(self, key: Any) -> Tensor:
         return Index.apply(self, _index_key(_check_mask(key, self), self))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._inplace(IndexPut, _index_key(_check_mask(key, self), self), _operand(value))
 
     # ------------------------------------------------------------------ in-place ops
-    def _inplace(self, op: Any, *args: Any) -> "Tensor":
+    def _inplace(self, op: Any, *args: Any) -> Tensor:
         """Run ``op`` out of place, then write the result into this tensor's own memory.
 
         PyTorch's rules: a leaf that requires grad refuses (outside no_grad), since its old value
@@ -668,7 +708,11 @@ class Tensor:
         if self.grad_fn is not None:  # its node may have saved this very output (exp, sqrt, ...)
             self.grad_fn._output = self
         before = Tensor._make(self.data)  # this tensor as it was: the new node's input
-        before._requires_grad, before.grad_fn, before.name = self._requires_grad, self.grad_fn, self.name
+        before._requires_grad, before.grad_fn, before.name = (
+            self._requires_grad,
+            self.grad_fn,
+            self.name,
+        )
         result = op.apply(before, *args)
         if result.data.shape != self.data.shape:
             raise RuntimeError(
@@ -699,28 +743,28 @@ class Tensor:
         self._version += 1
         self._bumps = (*self._bumps[-7:], _InplaceClock.tick())
 
-    def add_(self, other: Any, alpha: float = 1) -> "Tensor":
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
         return self._inplace(Add, _operand(other if alpha == 1 else other * alpha))
 
-    def sub_(self, other: Any, alpha: float = 1) -> "Tensor":
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
         return self._inplace(Sub, _operand(other if alpha == 1 else other * alpha))
 
-    def mul_(self, other: Any) -> "Tensor":
+    def mul_(self, other: Any) -> Tensor:
         return self._inplace(Mul, _operand(other))
 
-    def div_(self, other: Any) -> "Tensor":
+    def div_(self, other: Any) -> Tensor:
         return self._inplace(Div, _operand(other))
 
-    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return self._inplace(Clamp, _raw(min), _raw(max))
 
-    def fill_(self, value: Any) -> "Tensor":
+    def fill_(self, value: Any) -> Tensor:
         return self._inplace(IndexPut, Ellipsis, _operand(value))
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def copy_(self, src: "Tensor") -> "Tensor":
+    def copy_(self, src: Tensor) -> Tensor:
         return self._inplace(IndexPut, Ellipsis, _operand_tensor(src, self).to(self.device))
 
     __iadd__ = add_
@@ -728,20 +772,20 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> "Tensor":
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         from .random import rng
 
         with _no_grad_if_leaf(self):
             return self.copy_(Tensor._make(rng(generator).uniform(a, b, self.data.shape)))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> "Tensor":
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         from .random import rng
 
         with _no_grad_if_leaf(self):
             return self.copy_(Tensor._make(rng(generator).normal(mean, std, self.data.shape)))
 
     # ------------------------------------------------------------------ dtype and device
-    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``x.to("cuda")``, ``x.to(float64)``, ``x.to(other)``, ``x.to("cuda", float64)``.
 
         Returns ``self`` when nothing changes, else a copy that stays in the graph.
@@ -757,41 +801,50 @@ class Tensor:
         dev = as_device(target_device) if target_device is not None else None
         if dev is not None and dev.type == "cuda":
             backend("cuda").xp  # noqa: B018  raises the clear "no CuPy / no GPU" error early
-        same_device = dev is None or dev == self.device or (dev.index is None and dev.type == self.device.type)
+        same_device = (
+            dev is None
+            or dev == self.device
+            or (dev.index is None and dev.type == self.device.type)
+        )
         same_dtype = target_dtype is None or target_dtype is self.dtype
         if same_device and same_dtype:
             return self
-        return ToCopy.apply(self, None if same_dtype else target_dtype.numpy,
-                            None if same_device else dev)
+        return ToCopy.apply(
+            self, None if same_dtype else target_dtype.numpy, None if same_device else dev
+        )
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device: Any = None) -> "Tensor":
-        return self.to("cuda" if device is None else as_device(device if not isinstance(device, int) else f"cuda:{device}"))
+    def cuda(self, device: Any = None) -> Tensor:
+        return self.to(
+            "cuda"
+            if device is None
+            else as_device(device if not isinstance(device, int) else f"cuda:{device}")
+        )
 
-    def type_as(self, other: "Tensor") -> "Tensor":
+    def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.to(dtypes.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.to(dtypes.float64)
 
-    def half(self) -> "Tensor":
+    def half(self) -> Tensor:
         return self.to(dtypes.float16)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self.to(dtypes.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         return self.to(dtypes.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         return self.to(dtypes.bool_)
 
-    def clone(self) -> "Tensor":
+    def clone(self) -> Tensor:
         return Clone.apply(self, None, None)
 
 
@@ -849,7 +902,9 @@ def _dim(d: int, ndim: int) -> int:
     if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
         raise TypeError(f"dim must be an int, got {type(d).__name__}")
     if d < lo or d > hi:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})"
+        )
     return int(d) % max(ndim, 1) if ndim else 0
 
 
@@ -950,9 +1005,10 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
             f"mat1 and mat2 shapes cannot be multiplied ({rows} and {cols}): the inner sizes "
             f"{k_a} and {k_b} must match"
         )
+    batch = b.shape[0] if b.ndim > 2 else 1
     raise RuntimeError(
-        f"Expected size for first two dimensions of batch2 tensor to be: [{b.shape[0] if b.ndim > 2 else 1}, "
-        f"{k_a}] but got: [{b.shape[0] if b.ndim > 2 else 1}, {k_b}]. (matmul of shapes "
+        f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k_a}] "
+        f"but got: [{batch}, {k_b}]. (matmul of shapes "
         f"{list(a.shape)} and {list(b.shape)}: the last dim of the first must equal the "
         "second-to-last dim of the second)"
     )

@@ -2,9 +2,11 @@
 
 Each forwards to the Tensor method of the same name; a few (cat, stack, where) exist only here.
 """
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .ops.compare import Where
 from .ops.join import Cat, Stack
@@ -76,7 +78,10 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     """Elementwise choice: ``input`` where ``condition`` is True, else ``other``."""
     if condition.dtype.name != "bool":
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype.name.capitalize()}")
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype.name.capitalize()}"
+        )
     like = input if isinstance(input, Tensor) else other
     if isinstance(like, Tensor):
         input, other = _operand_tensor(input, like), _operand_tensor(other, like)

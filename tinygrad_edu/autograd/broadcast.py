@@ -9,6 +9,7 @@ gradient **summed over the broadcast dimensions**:
 and for a size-1 dimension that was stretched, sum it but keep it: (2, 3) -> (1, 3).
 The engine calls this for every gradient whose shape differs from its input's.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -12,10 +12,12 @@ Two steps, as on paper:
 
 After the walk the graph is *freed* (saved values dropped) unless ``retain_graph=True``.
 """
+
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from ..device import array_module
 from .broadcast import unbroadcast
@@ -28,7 +30,9 @@ def topological_order(roots: Iterable[Any]) -> list:
 
     Every node appears before all the nodes it sends gradients to.
     """
-    starts = [getattr(r, "grad_fn", r) if not _is_leaf_tensor(r) else _accumulator(r) for r in roots]
+    starts = [
+        getattr(r, "grad_fn", r) if not _is_leaf_tensor(r) else _accumulator(r) for r in roots
+    ]
     visited: set = set()
     post_order: list = []
     for start in starts:
@@ -136,10 +140,14 @@ def grad(
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
-    grads = [_initial_grad(t, g, i) for i, (t, g) in enumerate(zip(outputs, _as_tuple(grad_outputs)))]
+    grads = [
+        _initial_grad(t, g, i) for i, (t, g) in enumerate(zip(outputs, _as_tuple(grad_outputs)))
+    ]
     for i, t in enumerate(inputs):
         if not t.requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) does not require grad"
+            )
     capture = {_node_of(t): None for t in inputs}
     run_backward(outputs, grads, retain_graph=bool(retain_graph), capture=capture)
     result = []
@@ -179,7 +187,8 @@ def _initial_grad(t: Any, g: Any, index: int) -> Any:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs (this output has shape "
                 f"{list(t.shape)}). Pass a gradient of the same shape, e.g. "
-                "y.backward(tinygrad_edu.ones_like(y)), or reduce it first, e.g. y.sum().backward()."
+                "y.backward(tinygrad_edu.ones_like(y)), or reduce it first, e.g. "
+                "y.sum().backward()."
             )
         return array_module(t.data).ones_like(t.data)
     if not isinstance(g, Tensor):

@@ -23,6 +23,7 @@ Your own Functions receive and return Tensors. The built-in ops in ``tinygrad_ed
 ``array_io = True``: they receive and return the raw NumPy/CuPy arrays, like PyTorch's C++
 kernels, which keeps each op to a few microseconds. The math reads the same either way.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -57,11 +58,11 @@ class Function:
     materialize_grads = True
 
     @staticmethod
-    def forward(ctx: "Function", *args: Any) -> Any:
+    def forward(ctx: Function, *args: Any) -> Any:
         raise NotImplementedError("Write forward(ctx, *inputs) in your Function subclass.")
 
     @staticmethod
-    def backward(ctx: "Function", grad_output: Any) -> Any:
+    def backward(ctx: Function, grad_output: Any) -> Any:
         raise NotImplementedError("Write backward(ctx, grad_output) in your Function subclass.")
 
     # ---------------------------------------------------------------- ctx API (used in forward)
@@ -246,7 +247,11 @@ def _as_array(out: Any, array_type: Any) -> Any:
     if isinstance(out, np.ndarray) or hasattr(out, "__cuda_array_interface__"):
         return out
     out = np.asarray(out)
-    if array_type is not None and array_type is not np.ndarray and issubclass(array_type, np.ndarray):
+    if (
+        array_type is not None
+        and array_type is not np.ndarray
+        and issubclass(array_type, np.ndarray)
+    ):
         out = out.view(array_type)  # keep a NumPy-subclass backend's type (the tests' fake cuda)
     return out
 
@@ -282,7 +287,7 @@ Tensor: Any = None  # set by tinygrad_edu.tensor once the class exists (avoids a
 
 
 def _demote_float64(out: Any, args: tuple) -> Any:
-    """NumPy says ``int64 * 2.5`` is float64; PyTorch says the default float. Apply PyTorch's rule."""
+    """NumPy says ``int64 * 2.5`` is float64; PyTorch says the default float: use PyTorch's rule."""
     from ..dtypes import get_default_dtype, result_type
 
     if any(isinstance(a, np.dtype) for a in args):  # x.to(float64) asked for this dtype

@@ -3,10 +3,12 @@
 ``with no_grad():`` turns recording off (for evaluation and for updating weights);
 ``enable_grad()`` turns it back on inside a ``no_grad`` block. Both also work as decorators.
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class _GradMode:

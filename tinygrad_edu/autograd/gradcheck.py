@@ -2,13 +2,16 @@ r"""Numerical gradient checking: is backward right? Compare it with finite diffe
 
 For each input element $x_i$, nudge it both ways and measure the output's slope:
 
-$$\frac{\partial f}{\partial x_i} \approx \frac{f(x + \epsilon e_i) - f(x - \epsilon e_i)}{2\epsilon}$$
+$$\frac{\partial f}{\partial x_i} \approx
+  \frac{f(x + \epsilon e_i) - f(x - \epsilon e_i)}{2\epsilon}$$
 
 then compare with what ``backward`` computed. Use float64 inputs: float32 is too coarse.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,24 +20,33 @@ class GradcheckError(RuntimeError):
     """Raised by ``gradcheck`` when the analytical and numerical gradients disagree."""
 
 
-def numerical_grad(fn: Callable, inputs: Sequence[Any], index: int, eps: float = 1e-6) -> np.ndarray:
-    """d(sum of fn's output * a fixed random weight)/d(inputs[index]) by central differences."""
+def numerical_grad(
+    fn: Callable, inputs: Sequence[Any], index: int, eps: float = 1e-6, weight: Any = None
+) -> np.ndarray:
+    """d(sum of fn's output * weight)/d(inputs[index]) by central differences (weight 1 if None)."""
     x = inputs[index]
     flat = x.data.reshape(-1)
     grad = np.zeros(flat.shape, dtype=np.float64)
+    w = 1.0 if weight is None else weight
     for i in range(flat.size):
         old = flat[i].item()
         flat[i] = old + eps
-        plus = float(fn(*inputs).data.sum())
+        plus = float((fn(*inputs).data * w).sum())
         flat[i] = old - eps
-        minus = float(fn(*inputs).data.sum())
+        minus = float((fn(*inputs).data * w).sum())
         flat[i] = old
         grad[i] = (plus - minus) / (2 * eps)
     return grad.reshape(x.data.shape)
 
 
-def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradcheck(
+    fn: Callable,
+    inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """True when ``backward`` agrees with finite differences for every input that requires grad.
 
     On a mismatch, raises (or returns False) with a message naming the input and the element, and
@@ -45,7 +57,9 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and x.requires_grad and x.dtype.name != "float64":
-            raise GradcheckError(f"gradcheck needs float64 inputs for precision; input {i} is {x.dtype}")
+            raise GradcheckError(
+                f"gradcheck needs float64 inputs for precision; input {i} is {x.dtype}"
+            )
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
@@ -53,9 +67,12 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
             if isinstance(t, Tensor):
                 t.grad = None
         out = fn(*inputs)
-        out.sum().backward()
+        # A different weight per output element: with all ones, a backward that forgets to
+        # multiply by grad_output (or mixes its elements up) would still pass.
+        weight = np.random.default_rng(0).uniform(0.5, 1.5, size=out.data.shape)
+        out.backward(Tensor(weight, dtype=out.dtype))
         analytical = np.zeros(x.data.shape) if x.grad is None else x.grad.numpy_host()
-        numerical = numerical_grad(fn, inputs, i, eps)
+        numerical = numerical_grad(fn, inputs, i, eps, weight=weight)
         bad = ~np.isclose(analytical, numerical, atol=atol, rtol=rtol)
         if bad.any():
             where = tuple(int(k) for k in np.argwhere(bad)[0])
@@ -63,6 +80,8 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
                 f"Jacobian mismatch for output 0 with respect to input {i} at index {where}:\n"
                 f"numerical (expected): {numerical[where]:.6g}\n"
                 f"analytical (backward): {analytical[where]:.6g}\n"
+                f"(both are d(sum(w * output))/d(input {i}), w fixed random weights, so a "
+                "backward that ignores grad_output fails too.)\n"
                 "Check that input's formula in your backward (and that broadcast dims are summed)."
             )
             if raise_exception:

@@ -3,6 +3,7 @@
 Each ``backward`` returns one gradient per input: the incoming gradient times the local
 derivative. Broadcasting is undone by the engine (``autograd/broadcast.py``), not here.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -72,7 +73,10 @@ class Div(Function):
 
 
 class Pow(Function):
-    r"""$z = a^b$, so $\partial z/\partial a = b\,a^{b-1}$ and $\partial z/\partial b = a^b \ln a$."""
+    r"""$z = a^b$, so $\partial z/\partial a = b\,a^{b-1}$ and $\partial z/\partial b = a^b\ln a$.
+
+    (The exponent's gradient needs $a > 0$; where $a = 0$ it is taken as 0, as in PyTorch.)
+    """
 
     array_io = True
 
@@ -94,7 +98,9 @@ class Pow(Function):
                 grad_b = grad * xp.where(a == 0, 0, out * xp.log(xp.where(a == 0, 1, a)))
         return grad_a, grad_b
 
-    def name(self) -> str:  # PyTorch: tensor ** number is PowBackward0, tensor ** tensor PowBackward1
+    def name(
+        self,
+    ) -> str:  # PyTorch: tensor ** number is PowBackward0, tensor ** tensor PowBackward1
         return "PowBackward1" if self.inputs[1] is not None else "PowBackward0"
 
 

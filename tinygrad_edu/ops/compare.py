@@ -3,6 +3,7 @@
 Their gradients *route* the incoming gradient to whichever input was chosen. (Comparisons such as
 ``a < b`` return bool tensors and have no gradient; they live on Tensor itself.)
 """
+
 from __future__ import annotations
 
 from ..autograd.function import Function

@@ -4,6 +4,7 @@
 moved to x's device and cast to x's dtype. So a loss computed on the GPU still fills the
 ``.grad`` of a CPU leaf, on the CPU.
 """
+
 from __future__ import annotations
 
 from ..autograd.function import Function

@@ -3,6 +3,7 @@
 Reading ``x[key]`` picks some elements; backward puts the gradient back where they came from,
 and *adds* when an integer-array index picks the same element twice.
 """
+
 from __future__ import annotations
 
 from ..autograd.function import Function

@@ -2,6 +2,7 @@
 
 Backward cuts the gradient back into the pieces, in order.
 """
+
 from __future__ import annotations
 
 from ..autograd.function import Function

@@ -4,6 +4,7 @@ For matrices, $C = AB$ gives $\partial L/\partial A = G B^T$ and $\partial L/\pa
 where $G = \partial L/\partial C$. Vectors are treated as a 1-row (left) or 1-column (right)
 matrix, and batch dimensions broadcast (the engine sums them back).
 """
+
 from __future__ import annotations
 
 from ..autograd.function import Function

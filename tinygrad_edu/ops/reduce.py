@@ -4,6 +4,7 @@ The backward of a reduction *spreads* the gradient back over the elements that w
 equally for sum (each element counted once) and mean (each counted 1/n), and only to the winning
 element for max/min.
 """
+
 from __future__ import annotations
 
 from ..autograd.function import Function

@@ -3,6 +3,7 @@
 They move numbers around without changing them, so backward moves the gradient back:
 reshape it to the old shape, apply the inverse permutation, or sum over what was expanded.
 """
+
 from __future__ import annotations
 
 from ..autograd.broadcast import unbroadcast

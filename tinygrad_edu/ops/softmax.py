@@ -3,6 +3,7 @@ r"""Softmax and log-softmax along a dim, written to stay finite for huge logits.
 $\mathrm{softmax}(x)_i = e^{x_i} / \sum_j e^{x_j}$. Subtracting $\max_j x_j$ first changes
 nothing mathematically but keeps every $e^{\cdot} \le 1$, so logits of 1e4 do not overflow.
 """
+
 from __future__ import annotations
 
 from ..autograd.function import Function

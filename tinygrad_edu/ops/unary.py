@@ -3,6 +3,7 @@
 Where the derivative is easiest in terms of the *output* (exp, sqrt, tanh, sigmoid) we save the
 output; otherwise the input.
 """
+
 from __future__ import annotations
 
 from ..autograd.function import Function
