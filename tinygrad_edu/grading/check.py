@@ -144,6 +144,7 @@ def evaluate(task: Task, obj: Any, *, hidden: bool) -> CheckResult:
         except CheckTimeout:
             seconds = f"{task.time_limit:g}"
             result.status, result.case, result.hidden = TIMEOUT, described, case.hidden
+            result.expected = result.got = ""  # an earlier case's failure is not this case's
             result.message = f"Stopped after {seconds} s: is there an infinite loop?"
             return result
         except (Exception, SystemExit) as exc:

@@ -1,0 +1,175 @@
+"""Chapter 01, tensors (solutions/01_tensors.ipynb): make, describe, index and reshape tensors.
+
+The lesson is notebooks/01_tensors.ipynb. The cases compare with the package's own
+tensors, so a right answer has the right *type*, *shape*, *dtype* and values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+import tinygrad_edu as torch
+from tinygrad_edu.grading.tasks import Case, task
+
+LIMIT = 3.0  # seconds per check; every answer here takes microseconds
+
+
+def _make_grid(rows: int, cols: int) -> torch.Tensor:
+    return torch.arange(rows * cols, dtype=torch.float64).reshape(rows, cols)
+
+
+@task(
+    "ch01.make_grid",
+    points=1,
+    reference=_make_grid,
+    time_limit=LIMIT,
+    hint="`torch.arange` counts from 0 and takes a `dtype` (without one you get int64); a "
+    "reshape fills the rows one after the other.",
+)
+def make_grid():
+    yield Case(args=(3, 4))
+    yield Case(args=(1, 5))
+    yield Case(args=(4, 1), hidden=True)
+    yield Case(args=(2, 6), hidden=True)
+
+
+def _describe(t: torch.Tensor) -> dict:
+    return {
+        "shape": tuple(t.shape),
+        "dtype": t.dtype,
+        "device": str(t.device),
+        "nbytes": t.numel() * t.dtype.itemsize,
+    }
+
+
+@task(
+    "ch01.describe",
+    points=1,
+    reference=_describe,
+    time_limit=LIMIT,
+    hint="`t.shape`, `t.dtype` and `t.device` answer directly; the bytes are "
+    "`t.numel()` elements times `t.dtype.itemsize` bytes each.",
+)
+def describe():
+    yield Case(args=(torch.zeros(2, 3),))
+    yield Case(args=(torch.tensor(3.5),))
+    yield Case(args=(torch.arange(10),))
+    yield Case(args=(torch.ones(4, 1, 2, dtype=torch.float64),), hidden=True)
+    yield Case(args=(torch.tensor([True, False, True]),), hidden=True)
+    yield Case(args=(torch.zeros(3, 0),), hidden=True)
+
+
+def _array_then_tensor(share: Callable, dtype: type) -> torch.Tensor:
+    """Hand an array to ``share``, change the array: does the tensor see it?"""
+    a = np.arange(4, dtype=dtype)
+    t = share(a)
+    a[0] = 100
+    return t
+
+
+def _tensor_then_array(share: Callable) -> np.ndarray:
+    """Hand an array to ``share``, change the tensor: does the array see it?"""
+    a = np.arange(4.0)
+    t = share(a)
+    t[1] = -1.0
+    return a
+
+
+@task(
+    "ch01.share_memory",
+    points=1,
+    reference=torch.from_numpy,
+    time_limit=LIMIT,
+    hint="`torch.tensor(a)` copies the numbers; one function of section 9 wraps the array "
+    "itself instead.",
+)
+def share_memory():
+    yield Case(args=(np.array([1.0, 2.0, 3.0]),))
+    yield Case(
+        run=lambda f: _array_then_tensor(f, np.float64),
+        description="a = np.arange(4.0); t = share_memory(a); a[0] = 100; t",
+    )
+    yield Case(
+        run=_tensor_then_array,
+        description="a = np.arange(4.0); t = share_memory(a); t[1] = -1.0; a",
+    )
+    yield Case(args=(np.array([[1, 2], [3, 4]], dtype=np.int32),), hidden=True)
+    yield Case(
+        run=lambda f: _array_then_tensor(f, np.float32),
+        description="a = np.arange(4, dtype=np.float32); t = share_memory(a); a[0] = 100; t",
+        hidden=True,
+    )
+
+
+def _last_column(m: torch.Tensor) -> torch.Tensor:
+    return m[:, -1]
+
+
+def _view_sees_change(f: Callable) -> list:
+    m = torch.arange(6.0).reshape(2, 3)
+    column = f(m)
+    m[0, 2] = 100.0
+    return column.tolist()
+
+
+@task(
+    "ch01.last_column",
+    points=1,
+    reference=_last_column,
+    time_limit=LIMIT,
+    hint="`:` keeps a whole dimension and `-1` is the last position: one index per dimension.",
+)
+def last_column():
+    yield Case(args=(torch.arange(12).reshape(3, 4),))
+    yield Case(args=(torch.tensor([[1.5, 2.5]]),))
+    yield Case(
+        run=_view_sees_change,
+        description="m = torch.arange(6.0).reshape(2, 3); col = last_column(m); "
+        "m[0, 2] = 100.0; col.tolist()  (a view sees the change)",
+    )
+    yield Case(args=(torch.arange(5).reshape(5, 1),), hidden=True)
+    yield Case(args=(torch.ones(2, 7, dtype=torch.float64) * 3,), hidden=True)
+
+
+def _diagonal(m: torch.Tensor) -> torch.Tensor:
+    k = torch.arange(min(m.shape))
+    return m[k, k]
+
+
+@task(
+    "ch01.diagonal",
+    points=2,
+    reference=_diagonal,
+    time_limit=LIMIT,
+    hint="Index with two integer tensors of the same length, `m[rows, cols]`: it picks "
+    "`m[rows[i], cols[i]]` for every i. Which rows and columns hold the diagonal?",
+)
+def diagonal():
+    yield Case(args=(torch.arange(9).reshape(3, 3),))
+    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),))
+    yield Case(args=(torch.arange(8.0).reshape(4, 2),))
+    yield Case(args=(torch.tensor([[7]]),), hidden=True)
+    yield Case(args=(torch.arange(30, dtype=torch.float64).reshape(6, 5),), hidden=True)
+    yield Case(args=(torch.arange(12).reshape(2, 6),), hidden=True)
+
+
+def _channels_last(x: torch.Tensor) -> torch.Tensor:
+    return x.permute(0, 2, 3, 1)
+
+
+@task(
+    "ch01.channels_last",
+    points=2,
+    reference=_channels_last,
+    time_limit=LIMIT,
+    hint="`reshape(B, H, W, C)` gives the right shape but the wrong numbers: a reshape keeps "
+    "the elements in their order. Moving a dimension is `permute` (its arguments: which old "
+    "dimension goes to each new position).",
+)
+def channels_last():
+    yield Case(args=(torch.arange(24.0).reshape(2, 3, 2, 2),))
+    yield Case(args=(torch.arange(12).reshape(1, 3, 2, 2),))
+    yield Case(args=(torch.arange(18.0).reshape(1, 2, 3, 3),), hidden=True)
+    yield Case(args=(torch.arange(40, dtype=torch.float64).reshape(2, 4, 1, 5),), hidden=True)

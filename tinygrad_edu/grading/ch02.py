@@ -1,0 +1,210 @@
+"""Chapter 02, operations (solutions/02_operations.ipynb): broadcasting, reductions, matmul.
+
+The lesson is notebooks/02_operations.ipynb. Two tasks work on shapes alone (tuples in,
+a tuple out, ValueError for shapes that do not fit); the others compute on tensors
+without Python loops and are compared with the package's own operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+import tinygrad_edu as torch
+from tinygrad_edu.grading.compare import as_array, mismatch
+from tinygrad_edu.grading.tasks import Case, task
+
+LIMIT = 3.0  # seconds per check; every answer here takes well under a millisecond
+
+
+def _error_name(f: Callable, *args: object) -> str:
+    """The name of the exception ``f(*args)`` raises, or what it returned instead.
+
+    A stub's NotImplementedError goes through, so an untouched exercise is "not attempted".
+    """
+    try:
+        result = f(*args)
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        return type(exc).__name__
+    return f"no error: it returned {result!r}"
+
+
+def _raises(*args: object, hidden: bool = False, name: str = "") -> Case:
+    """A case in which ``name(*args)`` must raise ValueError."""
+    call = f"{name}({', '.join(map(repr, args))})"
+    return Case(
+        run=lambda f: _error_name(f, *args),
+        expected="ValueError",
+        hidden=hidden,
+        description=f"{call} must raise ValueError",
+    )
+
+
+def _broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    n = max((len(s) for s in shapes), default=0)
+    result = [1] * n
+    for shape in shapes:
+        padded = (1,) * (n - len(shape)) + tuple(shape)
+        for i, size in enumerate(padded):
+            if size != result[i] and 1 not in (size, result[i]):
+                raise ValueError(f"shapes {shapes} do not broadcast: {result[i]} vs {size}")
+            result[i] = size if result[i] == 1 else result[i]
+    return tuple(result)
+
+
+@task(
+    "ch02.broadcast_shapes",
+    points=2,
+    reference=_broadcast_shapes,
+    time_limit=LIMIT,
+    hint="Pad every shape on the left with 1s to the longest length, then go dimension by "
+    "dimension: the sizes that are not 1 must all agree; the result is that size (or 1).",
+)
+def broadcast_shapes():
+    yield Case(args=((2, 3), (3,)))
+    yield Case(args=((3, 1), (1, 4)))
+    yield Case(args=((5, 1, 4), (3, 1)))
+    yield Case(args=((2, 3), ()))
+    yield Case(args=((1,), (4, 1), (2, 1, 3)))
+    yield _raises((2, 3), (2,), name="broadcast_shapes")
+    yield Case(args=((7,),), hidden=True)
+    yield Case(args=(), hidden=True)
+    yield Case(args=((0,), (1,)), hidden=True)
+    yield Case(args=((1, 1), (1,), ()), hidden=True)
+    yield Case(args=((6, 1, 5), (1, 7, 1), (5,), (1, 1, 1, 1)), hidden=True)
+    yield _raises((2, 1), (1, 3), (4, 1), hidden=True, name="broadcast_shapes")
+    yield _raises((3,), (4,), hidden=True, name="broadcast_shapes")
+
+
+def _softmax_rows(x: torch.Tensor) -> torch.Tensor:
+    return x.softmax(dim=-1)
+
+
+@task(
+    "ch02.softmax_rows",
+    points=2,
+    reference=_softmax_rows,
+    time_limit=LIMIT,
+    hint="`x.amax(dim=-1, keepdim=True)` is each row's largest value, shaped to broadcast "
+    "back against x; subtracting it changes no probability but keeps `exp` from overflowing. "
+    "Then divide by the row sums (`keepdim=True` again).",
+)
+def softmax_rows():
+    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]),))
+    yield Case(args=(torch.tensor([[1000.0, 1001.0, 1002.0]]),))
+    yield Case(args=(torch.tensor([[-2.0, 0.5], [3.0, 1.0], [0.0, -1.0]]),))
+    yield Case(args=(torch.tensor([4.0, -4.0, 0.0]),), hidden=True)
+    yield Case(args=(torch.arange(12.0).reshape(2, 2, 3) * 30 - 100,), hidden=True)
+    yield Case(
+        args=(torch.tensor([[-800.0, -801.0], [5.0, 5.0]], dtype=torch.float64),), hidden=True
+    )
+
+
+def _standardize_rows(x: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    mean = x.mean(dim=1, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=1, keepdim=True)
+    return (x - mean) / (var + eps).sqrt()
+
+
+_SQUARE = torch.tensor([[1.0, 2.0, 6.0], [0.0, -3.0, 3.0], [10.0, 20.0, 60.0]])
+
+
+@task(
+    "ch02.standardize_rows",
+    points=2,
+    reference=_standardize_rows,
+    time_limit=LIMIT,
+    hint="`x.mean(dim=1)` has shape (rows,), which broadcasts as a *row*: on a square x it "
+    "subtracts the wrong means without any error. `keepdim=True` keeps shape (rows, 1).",
+)
+def standardize_rows():
+    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0, 4.0], [10.0, 10.0, 20.0, 40.0]]),))
+    yield Case(args=(_SQUARE,))
+    yield Case(args=(torch.tensor([[2.0, 4.0]]),), kwargs={"eps": 0.0})
+    yield Case(args=(_SQUARE.T,), kwargs={"eps": 0.1}, hidden=True)
+    yield Case(args=(torch.arange(20.0).reshape(4, 5) ** 2,), hidden=True)
+    yield Case(args=(torch.tensor([[5.0, 5.0, 5.0], [1.0, 0.0, 1.0]]),), hidden=True)
+
+
+def _matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    if len(a) == 0 or len(b) == 0:
+        raise ValueError("matmul needs tensors of at least one dimension")
+    a2 = (1, *a) if len(a) == 1 else tuple(a)  # a vector on the left is a 1-row matrix
+    b2 = (*b, 1) if len(b) == 1 else tuple(b)  # on the right, a 1-column matrix
+    if a2[-1] != b2[-2]:
+        raise ValueError(f"inner sizes differ: {a} @ {b}")
+    batch = _broadcast_shapes(a2[:-2], b2[:-2])
+    rows = () if len(a) == 1 else (a2[-2],)  # the added dimensions are dropped again
+    cols = () if len(b) == 1 else (b2[-1],)
+    return (*batch, *rows, *cols)
+
+
+@task(
+    "ch02.matmul_shape",
+    points=3,
+    reference=_matmul_shape,
+    time_limit=LIMIT,
+    hint="Make both operands matrices first: a 1-D left operand (k,) becomes (1, k), a 1-D "
+    "right one (k, 1). Check the inner sizes, broadcast the leading (batch) dimensions with "
+    "your broadcast_shapes, and finally drop the dimensions you added.",
+)
+def matmul_shape():
+    yield Case(args=((2, 3), (3, 4)))
+    yield Case(args=((3,), (3,)))
+    yield Case(args=((2, 3), (3,)))
+    yield Case(args=((5, 2, 3), (3, 4)))
+    yield _raises((2, 3), (2, 3), name="matmul_shape")
+    yield Case(args=((3,), (3, 4)), hidden=True)
+    yield Case(args=((4,), (2, 4, 5)), hidden=True)
+    yield Case(args=((6, 2, 4), (4,)), hidden=True)
+    yield Case(args=((7, 1, 2, 3), (5, 3, 6)), hidden=True)
+    yield Case(args=((1, 3), (3, 1)), hidden=True)
+    yield _raises((2, 2, 3), (3, 3, 4), hidden=True, name="matmul_shape")
+    yield _raises((3,), (4,), hidden=True, name="matmul_shape")
+    yield _raises((), (3,), hidden=True, name="matmul_shape")
+
+
+def _pairwise_distances(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    diff = x.unsqueeze(1) - y.unsqueeze(0)  # (n, 1, d) - (1, m, d) -> (n, m, d)
+    return (diff**2).sum(dim=-1).sqrt()
+
+
+def _close_tensors(expected: object, got: object) -> str | None:
+    """Like the default comparison, but allowing for the rounding of other formulas."""
+    reason = mismatch(expected, got)
+    if reason != "values differ":
+        return reason
+    ok = np.allclose(as_array(got), as_array(expected), rtol=1e-4, atol=1e-4)
+    return None if ok else reason
+
+
+_POINTS = torch.tensor([[0.0, 0.0], [3.0, 4.0], [1.0, 1.0]])
+
+
+@task(
+    "ch02.pairwise_distances",
+    points=3,
+    reference=_pairwise_distances,
+    compare=_close_tensors,
+    time_limit=LIMIT,
+    hint="Give x the shape (n, 1, d) and y the shape (1, m, d) (`unsqueeze`, or indexing "
+    "with None): their difference broadcasts to (n, m, d). Square, sum over the last "
+    "dimension, square root.",
+)
+def pairwise_distances():
+    yield Case(args=(_POINTS, _POINTS))
+    yield Case(
+        args=(torch.tensor([[0.0, 0.0, 0.0]]), torch.tensor([[1.0, 2.0, 2.0], [0.0, 0.0, 5.0]]))
+    )
+    yield Case(args=(torch.tensor([[1.0], [4.0]]), torch.tensor([[0.0], [2.0], [-1.0]])))
+    rng = np.random.default_rng(2)
+    x = torch.tensor(rng.standard_normal((6, 4)).astype(np.float32))
+    y = torch.tensor(rng.standard_normal((5, 4)).astype(np.float32))
+    yield Case(
+        args=(x, y), hidden=True, description="pairwise_distances(x, y), x: (6, 4), y: (5, 4)"
+    )
+    z = torch.tensor(rng.standard_normal((3, 7)))  # float64
+    yield Case(args=(z, z), hidden=True, description="pairwise_distances(z, z), z: (3, 7) float64")

@@ -1,0 +1,293 @@
+"""Chapter 04, tensor autograd (solutions/04_tensor_autograd.ipynb): Functions and backward.
+
+The lesson is notebooks/04_tensor_autograd.ipynb. The learner writes ``backward`` of a
+``Function`` (a ``torch.autograd.Function`` look-alike, receiving and returning Tensors),
+the broadcast-gradient sum, a whole Function of their own (checked against the package's
+op and with ``gradcheck``), a vector-Jacobian product, and a training loop that zeroes its
+gradients. The references are the package's own ops and engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+import tinygrad_edu as torch
+from tinygrad_edu.autograd.broadcast import unbroadcast as _unbroadcast
+from tinygrad_edu.autograd.gradcheck import gradcheck
+from tinygrad_edu.grading.tasks import Case, task
+from tinygrad_edu.ops.arithmetic import Mul as _Mul
+from tinygrad_edu.ops.unary import Sigmoid as _Sigmoid
+
+LIMIT = 3.0  # seconds per check; gradcheck on a few elements takes milliseconds
+
+
+def _leaf(values: object, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    return torch.tensor(values, dtype=dtype, requires_grad=True)
+
+
+# --- Mul's backward ----------------------------------------------------------------------------
+def _mul_grads(a: object, b: object, upstream: object, b_grad: bool = True) -> Callable:
+    """Build a, b; out = Mul.apply(a, b); out.backward(upstream); return (out, a.grad, b.grad)."""
+
+    def run(Mul: type) -> tuple:
+        x = _leaf(a)
+        y = torch.tensor(b, dtype=torch.float64, requires_grad=b_grad)
+        out = Mul.apply(x, y)
+        out.backward(torch.tensor(upstream, dtype=torch.float64))
+        return out.detach(), x.grad, y.grad
+
+    return run
+
+
+@task(
+    "ch04.mul_backward",
+    points=2,
+    object_name="Mul",
+    reference=_Mul,
+    time_limit=LIMIT,
+    hint="z = a * b, so dz/da = b and dz/db = a (elementwise), each times grad_output. "
+    "`ctx.saved_tensors` gives back what forward saved, in the same order.",
+)
+def mul_backward():
+    yield Case(
+        run=_mul_grads([2.0, 3.0], [4.0, -1.0], [1.0, 1.0]),
+        description="a, b = [2., 3.], [4., -1.] (both require grad); out = Mul.apply(a, b); "
+        "out.backward(ones); (out, a.grad, b.grad)",
+    )
+    yield Case(
+        run=_mul_grads(
+            [[1.0, 2.0], [3.0, 4.0]], [[0.5, -1.0], [2.0, 0.0]], [[1.0, 2.0], [3.0, 4.0]]
+        ),
+        description="2x2 a and b; out.backward(gradient=[[1., 2.], [3., 4.]])",
+    )
+    yield Case(
+        run=_mul_grads([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [10.0, 20.0, 30.0], np.ones((2, 3))),
+        description="a: (2, 3), b: (3,) broadcast over the rows; out.backward(ones)",
+    )
+    yield Case(
+        run=_mul_grads([1.0, -2.0, 0.5], [3.0, 3.0, 3.0], [1.0, 0.0, 2.0], b_grad=False),
+        hidden=True,
+        description="b does not require grad",
+    )
+    yield Case(
+        run=_mul_grads(3.0, [[1.0], [2.0]], [[0.5], [-1.0]]),
+        hidden=True,
+        description="a: a 0-d tensor, b: (2, 1)",
+    )
+
+
+# --- unbroadcast -------------------------------------------------------------------------------
+def _unbroadcast_case(grad: np.ndarray, shape: tuple, hidden: bool = False) -> Case:
+    def run(unbroadcast: Callable) -> np.ndarray:
+        return np.asarray(unbroadcast(grad.copy(), shape))
+
+    text = f"unbroadcast(grad of shape {grad.shape}, {shape})"
+    return Case(run=run, hidden=hidden, description=text)
+
+
+@task(
+    "ch04.unbroadcast",
+    points=2,
+    reference=_unbroadcast,
+    time_limit=LIMIT,
+    hint="First sum away the leading dimensions that `shape` does not have "
+    "(`grad.sum(axis=...)`), then sum each dimension where `shape` has 1 but grad does not, "
+    "with keepdims=True so it stays as size 1.",
+)
+def unbroadcast():
+    rng = np.random.default_rng(4)
+    yield _unbroadcast_case(np.ones((2, 3)), (3,))
+    yield _unbroadcast_case(np.arange(6.0).reshape(2, 3), (2, 1))
+    yield _unbroadcast_case(np.arange(24.0).reshape(2, 3, 4), (3, 1))
+    yield _unbroadcast_case(np.arange(6.0).reshape(2, 3), (2, 3))
+    yield _unbroadcast_case(np.arange(6.0).reshape(2, 3), (), hidden=True)
+    yield _unbroadcast_case(np.arange(6.0).reshape(2, 3), (1, 1), hidden=True)
+    yield _unbroadcast_case(
+        rng.standard_normal((4, 5, 3)).astype(np.float32), (4, 1, 3), hidden=True
+    )
+    yield _unbroadcast_case(rng.standard_normal((2, 3, 4, 5)), (1, 4, 1), hidden=True)
+
+
+# --- a Function of one's own: Sigmoid ------------------------------------------------------
+def _sigmoid_run(values: object, upstream: object | None = None) -> Callable:
+    """y = Sigmoid.apply(x); y.backward(upstream); return (y, x.grad)."""
+
+    def run(Sigmoid: type) -> tuple:
+        x = _leaf(values)
+        y = Sigmoid.apply(x)
+        grad = torch.ones_like(y) if upstream is None else torch.tensor(upstream, dtype=y.dtype)
+        y.backward(grad)
+        return y.detach(), x.grad
+
+    return run
+
+
+def _gradcheck_run(values: object) -> Callable:
+    def run(Sigmoid: type) -> bool:
+        return gradcheck(Sigmoid.apply, (_leaf(values),))
+
+    return run
+
+
+def _saves_output(Sigmoid: type) -> str:
+    """Does forward save one tensor, the output, for backward (dy/dx = y (1 - y))?"""
+    y = Sigmoid.apply(_leaf([0.0, 2.0]))
+    if y.grad_fn is None:
+        return "y has no grad_fn: was the output made under no_grad?"
+    saved = [s.data if isinstance(s, torch.Tensor) else s for s in y.grad_fn.saved_tensors]
+    if len(saved) != 1:
+        return f"saves {len(saved)} values; save only y"
+    if np.shape(saved[0]) != y.shape or not np.allclose(saved[0], y.detach().numpy()):
+        return "saves a value that is not y"
+    return "saves y"
+
+
+@task(
+    "ch04.Sigmoid",
+    points=3,
+    reference=_Sigmoid,
+    time_limit=LIMIT,
+    hint="forward computes y, saves it (only y) with ctx.save_for_backward and returns it; "
+    "backward unpacks `(y,) = ctx.saved_tensors` and returns grad_output times dy/dx = y (1 - y).",
+)
+def Sigmoid():
+    yield Case(
+        run=_sigmoid_run([0.0, 1.0, -2.0]),
+        description="x = [0., 1., -2.]; y = Sigmoid.apply(x); y.backward(ones); (y, x.grad)",
+    )
+    yield Case(
+        run=_gradcheck_run([[0.3, -1.2], [2.5, 0.0]]),
+        description="gradcheck(Sigmoid.apply, (x,)) for a 2x2 float64 x",
+    )
+    yield Case(
+        run=_saves_output,
+        expected="saves y",
+        description="Sigmoid.apply(x).grad_fn.saved_tensors holds y, the output",
+    )
+    yield Case(
+        run=_sigmoid_run(
+            [[0.5, -0.5, 3.0], [-3.0, 10.0, -10.0]], [[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]]
+        ),
+        hidden=True,
+        description="a 2x3 x and a non-uniform upstream gradient",
+    )
+    yield Case(
+        run=_gradcheck_run([-4.0, -0.1, 0.7, 5.0]),
+        hidden=True,
+        description="gradcheck(Sigmoid.apply, (x,)) for x = [-4., -0.1, 0.7, 5.]",
+    )
+
+
+# --- vector-Jacobian product ---------------------------------------------------------------
+def _vjp(f: Callable, x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    x = x.detach().requires_grad_(True)
+    f(x).backward(v)
+    return x.grad
+
+
+_W = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
+
+
+@task(
+    "ch04.vjp",
+    points=2,
+    reference=_vjp,
+    time_limit=LIMIT,
+    hint="x does not require grad: make a leaf that does (`x.detach().requires_grad_()`), "
+    "compute y = f(leaf), call `y.backward(v)` (v weights each output element), and return "
+    "the leaf's .grad.",
+)
+def vjp():
+    yield Case(
+        args=(lambda t: t * t, torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 1.0, 1.0])),
+        description="vjp(lambda t: t * t, tensor([1., 2., 3.]), tensor([1., 1., 1.]))",
+    )
+    yield Case(
+        args=(lambda t: _W @ t, torch.tensor([1.0, -1.0, 2.0]), torch.tensor([1.0, 0.0])),
+        description="vjp(lambda t: W @ t, tensor([1., -1., 2.]), tensor([1., 0.])) with "
+        "W = [[1., 2., 0.], [0., -1., 3.]]",
+    )
+    yield Case(
+        args=(lambda t: (t**3).sum(), torch.tensor([[1.0, 2.0], [-1.0, 0.5]]), torch.tensor(2.0)),
+        description="vjp(lambda t: (t ** 3).sum(), 2x2 x, tensor(2.))",
+    )
+    yield Case(
+        args=(
+            lambda t: t.softmax(dim=0),
+            torch.tensor([0.5, 1.0, -1.0]),
+            torch.tensor([1.0, 0.0, 0.0]),
+        ),
+        hidden=True,
+        description="vjp(lambda t: t.softmax(dim=0), ...)",
+    )
+    yield Case(
+        args=(
+            lambda t: t.unsqueeze(1) * t,
+            torch.tensor([1.0, 2.0], dtype=torch.float64),
+            torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64),
+        ),
+        hidden=True,
+        description="vjp(lambda t: t.unsqueeze(1) * t, float64 x of shape (2,), v of shape (2, 2))",
+    )
+
+
+# --- gradient descent, with zeroed gradients ---------------------------------------------------
+def _descend(loss_fn: Callable, w: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
+    for _ in range(steps):
+        loss_fn(w).backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad = None
+    return w
+
+
+_TARGET = torch.tensor([3.0, -1.0])
+_A = torch.tensor([[2.0, 1.0], [1.0, 3.0], [0.0, 1.0]])
+_B = torch.tensor([1.0, 2.0, 3.0])
+
+
+def _descend_run(loss: Callable, start: list, lr: float, steps: int) -> Callable:
+    def run(descend: Callable) -> torch.Tensor:
+        w = torch.tensor(start, requires_grad=True)
+        result = descend(loss, w, lr, steps)
+        return result.detach()
+
+    return run
+
+
+@task(
+    "ch04.descend",
+    points=2,
+    reference=_descend,
+    time_limit=LIMIT,
+    hint="backward() *adds* into w.grad: after each update set `w.grad = None` (or "
+    "`w.grad.zero_()`), or the next step uses the sum of all gradients so far. Update w "
+    "inside `with torch.no_grad():` with an in-place `w -= lr * w.grad`.",
+)
+def descend():
+    def square(w: torch.Tensor) -> torch.Tensor:
+        return ((w - _TARGET) ** 2).sum()
+
+    def least_squares(w: torch.Tensor) -> torch.Tensor:
+        return ((_A @ w - _B) ** 2).mean()
+
+    yield Case(
+        run=_descend_run(square, [0.0, 0.0], 0.1, 1),
+        description="one step on ((w - [3., -1.]) ** 2).sum() from w = [0., 0.], lr = 0.1",
+    )
+    yield Case(
+        run=_descend_run(square, [0.0, 0.0], 0.1, 20),
+        description="20 steps on ((w - [3., -1.]) ** 2).sum() from w = [0., 0.], lr = 0.1",
+    )
+    yield Case(
+        run=_descend_run(least_squares, [0.0, 0.0], 0.05, 50),
+        hidden=True,
+        description="50 steps of least squares ((A @ w - b) ** 2).mean(), lr = 0.05",
+    )
+    yield Case(
+        run=_descend_run(lambda w: (w.exp() - 2 * w).sum(), [1.0, -0.5, 2.0], 0.2, 30),
+        hidden=True,
+        description="30 steps on (exp(w) - 2 w).sum(), lr = 0.2",
+    )
