@@ -442,6 +442,26 @@ def test_custom_function_matches_torch_function() -> None:
                                                          requires_grad=True)])
 
 
+def test_gradcheck_catches_a_backward_that_ignores_grad_output() -> None:
+    """With all-ones output weights, ``return 3 * x**2`` (no grad_output) would pass."""
+
+    class CubeForgetsGradOutput(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            return 3 * x**2  # the bug: not multiplied by g
+
+    x = tg.tensor([1.0, 2.0, 3.0], dtype=tg.float64, requires_grad=True)
+    assert not tg.autograd.gradcheck(CubeForgetsGradOutput.apply, [x], raise_exception=False)
+    with pytest.raises(tg.autograd.GradcheckError, match="input 0 at index"):
+        tg.autograd.gradcheck(CubeForgetsGradOutput.apply, [x])
+
+
 # ---------------------------------------------------------------------------- deep graphs
 def test_100000_op_chain_backpropagates_without_recursion_error() -> None:
     x = tg.tensor(1.0, requires_grad=True)
