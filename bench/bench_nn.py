@@ -12,22 +12,27 @@ PyTorch gets as many threads as NumPy's BLAS has cores (``torch.set_num_threads`
 
     python bench/bench_nn.py                 # the table (1-3 minutes on 2 cores)
     python bench/bench_nn.py --rounds 3
-    python bench/bench_nn.py --impl ours --case mlp      # one measurement, printed as JSON
+
+The process handling and the table come from ``bench/harness.py``, shared with bench_core.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import compare, emit, time_it  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGITS = ROOT / "tinygrad_edu" / "data" / "digits.npz"
 SIZES = {"mlp": (784, 256, 128, 10), "digits": (64, 256, 128, 10)}
+CASES = [
+    ("mlp", "train step, MLP 784-256-128-10, batch 128 (nn + optim.SGD)", 1.0),
+    ("digits", "one epoch over the digits, 64-256-128-10, batch 32, SGD momentum", 1.0),
+]
+REPEATS = {"mlp": 200, "digits": 10}
 
 
 def _threads() -> int:
@@ -76,7 +81,7 @@ def run_ours(case: str, repeats: int) -> list[float]:
                 loss = loss_fn(model(xb), yb)
                 loss.backward()
                 opt.step()
-    return _time(work, repeats)
+    return time_it(work, warmup=max(3, repeats // 10), iters=repeats)
 
 
 def run_torch(case: str, repeats: int) -> list[float]:
@@ -109,60 +114,22 @@ def run_torch(case: str, repeats: int) -> list[float]:
                 loss = loss_fn(model(xb), yb)
                 loss.backward()
                 opt.step()
-    return _time(work, repeats)
-
-
-def _time(work, repeats: int) -> list[float]:
-    for _ in range(max(3, repeats // 10)):  # warm up: caches, allocator, lazy imports
-        work()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - t0)
-    return times
-
-
-def child(impl: str, case: str, repeats: int) -> None:
-    times = (run_ours if impl == "ours" else run_torch)(case, repeats)
-    print(json.dumps({"impl": impl, "case": case, "median_s": statistics.median(times),
-                      "min_s": min(times), "n": len(times)}))
-
-
-def measure(impl: str, case: str, repeats: int) -> float:
-    cmd = [sys.executable, __file__, "--impl", impl, "--case", case, "--repeats", str(repeats)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])["median_s"]
+    return time_it(work, warmup=max(3, repeats // 10), iters=repeats)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--impl", choices=["ours", "torch"])
-    parser.add_argument("--case", choices=list(SIZES), default=None)
+    parser.add_argument("--worker", action="store_true")
+    parser.add_argument("--impl", choices=["tinygrad_edu", "torch"])
+    parser.add_argument("--case", choices=list(SIZES))
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=None)
     args = parser.parse_args()
-    default_repeats = {"mlp": 200, "digits": 10}
-    if args.impl:
-        case = args.case or "mlp"
-        child(args.impl, case, args.repeats or default_repeats[case])
-        return
-    cases = [args.case] if args.case else list(SIZES)
-    print(f"threads: {_threads()} (numpy BLAS and torch.set_num_threads); rounds: {args.rounds}")
-    rows = []
-    for case in cases:
-        results: dict[str, list[float]] = {"ours": [], "torch": []}
-        for r in range(args.rounds):
-            order = ("ours", "torch") if r % 2 == 0 else ("torch", "ours")
-            for impl in order:
-                results[impl].append(measure(impl, case, args.repeats or default_repeats[case]))
-        ours, torch_ = statistics.median(results["ours"]), statistics.median(results["torch"])
-        rows.append((case, ours, torch_))
-    unit = {"mlp": "per step", "digits": "per epoch"}
-    print(f"{'case':<8} {'what':<10} {'ours (ms)':>10} {'torch (ms)':>11} {'ours/torch':>11}")
-    for case, ours, torch_ in rows:
-        print(f"{case:<8} {unit[case]:<10} {ours * 1e3:>10.3f} {torch_ * 1e3:>11.3f} "
-              f"{ours / torch_:>10.2f}x")
+    if args.worker:
+        run = run_ours if args.impl == "tinygrad_edu" else run_torch
+        emit(run(args.case, REPEATS[args.case]))
+    else:
+        print(f"threads: {_threads()} (NumPy's BLAS, and torch.set_num_threads)")
+        compare(os.path.abspath(__file__), CASES, rounds=args.rounds)
 
 
 if __name__ == "__main__":

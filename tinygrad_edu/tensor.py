@@ -281,9 +281,11 @@ class Tensor:
         return format(self.item(), spec) if self.ndim == 0 and spec else repr(self)
 
     def __reduce_ex__(self, protocol: int) -> Any:
+        """Pickling and ``copy.deepcopy`` keep the values, dtype, device and requires_grad."""
         from .creation import tensor
 
-        return (tensor, (self.numpy_host(),), None)
+        args = (self.numpy_host(), self.dtype, str(self.device), self._requires_grad)
+        return (tensor, args, None)
 
     # ------------------------------------------------------------------ autograd
     def backward(

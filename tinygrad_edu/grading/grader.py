@@ -193,13 +193,14 @@ def format_table(results: list[NotebookResult], width: int = 100) -> str:
     for r in results:
         chapter = f"chapter {r.chapter:02d}" if r.chapter is not None else "chapter ?"
         lines.append(f"{r.path}  [{r.student}, {chapter}]  score {r.score}/{r.max_score}")
-        lines.append(f"  {'task':<22} {'points':>6}  {'status':<15} feedback")
+        name_width = max([22, *(len(t.task_id) for t in r.tasks)])
+        lines.append(f"  {'task':<{name_width}} {'points':>6}  {'status':<15} feedback")
         for t in r.tasks:
             feedback = t.feedback()
-            room = max(20, width - 50)
+            room = max(20, width - 28 - name_width)
             feedback = feedback if len(feedback) <= room else feedback[: room - 3] + "..."
             points = f"{t.earned}/{t.points}"
-            lines.append(f"  {t.task_id:<22} {points:>6}  {t.status:<15} {feedback}")
+            lines.append(f"  {t.task_id:<{name_width}} {points:>6}  {t.status:<15} {feedback}")
         for note in r.notes:
             lines.append(f"  note: {note}")
         lines.append("")

@@ -1,0 +1,34 @@
+"""``make bench``: every benchmark, one after the other (a few minutes on 2 cores).
+
+* bench_core.py: autograd overhead (200-op chain) and an MLP step written with plain functions;
+* bench_nn.py: the same MLP step through nn + optim, and one epoch over the digits;
+* bench_viz.py: drawing and rendering a 1,000-node graph;
+* gpu_check.py: CuPy against PyTorch CUDA (prints "skipped" without a GPU).
+
+Each comparison with PyTorch runs the two frameworks in separate processes, alternating.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = [
+    ["bench_core.py"],
+    ["bench_nn.py", "--rounds", "3"],
+    ["bench_viz.py"],
+    ["gpu_check.py", "--skip-tests"],
+]
+
+
+def main() -> int:
+    failed = 0
+    for script, *args in SCRIPTS:
+        print(f"\n=== {script} {' '.join(args)}".rstrip(), flush=True)
+        failed |= subprocess.run([sys.executable, str(HERE / script), *args]).returncode != 0
+    return int(failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
