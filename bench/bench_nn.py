@@ -52,68 +52,37 @@ def _data(case: str):
     return (images[order].reshape(-1, 64).astype(np.float32) / 16, targets[order].astype(np.int64))
 
 
-def run_ours(case: str, repeats: int) -> list[float]:
-    import tinygrad_edu as tg
-    from tinygrad_edu import nn, optim
-    from tinygrad_edu.data import DataLoader, TensorDataset
+def run(impl: str, case: str, repeats: int) -> list[float]:
+    """The same training code for both frameworks: tinygrad_edu mirrors torch's API."""
+    if impl == "torch":
+        import torch as lib
+        import torch.utils.data  # noqa: F401  (torch loads utils.data lazily)
 
-    tg.manual_seed(0)
+        lib.set_num_threads(_threads())
+    else:
+        import tinygrad_edu as lib
+        import tinygrad_edu.utils.data  # noqa: F401
+    nn, data = lib.nn, lib.utils.data
+    lib.manual_seed(0)
     n_in, h1, h2, n_out = SIZES[case]
     model = nn.Sequential(nn.Linear(n_in, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(),
                           nn.Linear(h2, n_out))
     loss_fn = nn.CrossEntropyLoss()
-    X, y = (tg.from_numpy(a) for a in _data(case))
+    X, y = (lib.from_numpy(a) for a in _data(case))
     if case == "mlp":
-        opt = optim.SGD(model.parameters(), lr=0.01)
+        opt = lib.optim.SGD(model.parameters(), lr=0.01)
+        batches = [(X, y)]
+    else:
+        opt = lib.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        batches = data.DataLoader(data.TensorDataset(X, y), batch_size=32, shuffle=True)
 
-        def work() -> None:
+    def work() -> None:
+        for xb, yb in batches:
             opt.zero_grad()
-            loss = loss_fn(model(X), y)
+            loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
-    else:
-        opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-        loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
 
-        def work() -> None:
-            for xb, yb in loader:
-                opt.zero_grad()
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                opt.step()
-    return time_it(work, warmup=max(3, repeats // 10), iters=repeats)
-
-
-def run_torch(case: str, repeats: int) -> list[float]:
-    import torch
-    from torch import nn
-    from torch.utils.data import DataLoader, TensorDataset
-
-    torch.set_num_threads(_threads())
-    torch.manual_seed(0)
-    n_in, h1, h2, n_out = SIZES[case]
-    model = nn.Sequential(nn.Linear(n_in, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(),
-                          nn.Linear(h2, n_out))
-    loss_fn = nn.CrossEntropyLoss()
-    X, y = (torch.from_numpy(a) for a in _data(case))
-    if case == "mlp":
-        opt = torch.optim.SGD(model.parameters(), lr=0.01)
-
-        def work() -> None:
-            opt.zero_grad()
-            loss = loss_fn(model(X), y)
-            loss.backward()
-            opt.step()
-    else:
-        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-        loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
-
-        def work() -> None:
-            for xb, yb in loader:
-                opt.zero_grad()
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                opt.step()
     return time_it(work, warmup=max(3, repeats // 10), iters=repeats)
 
 
@@ -125,8 +94,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     if args.worker:
-        run = run_ours if args.impl == "tinygrad_edu" else run_torch
-        emit(run(args.case, REPEATS[args.case]))
+        emit(run(args.impl, args.case, REPEATS[args.case]))
     else:
         print(f"threads: {_threads()} (NumPy's BLAS, and torch.set_num_threads)")
         compare(os.path.abspath(__file__), CASES, rounds=args.rounds)
