@@ -1,0 +1,340 @@
+"""Chapter 06, devices (solutions/06_devices.ipynb): code that runs on whatever machine it finds.
+
+A learner's machine may or may not have a GPU, so the cases here bring their own: for the
+length of one case, the "cuda" backend is swapped for
+
+* a **simulated GPU** (`SimulatedGpu`: one device, ``cuda:0``, whose arrays are NumPy arrays
+  of a subclass that refuses to mix with CPU arrays, as CuPy's do), or
+* a **machine without a GPU** (`no_gpu`: CuPy "not installed"),
+
+and the real backend is put back afterwards, whatever happened. So every device rule is
+checked on every machine, and a case means the same on a laptop and on a GPU server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+import tinygrad_edu
+from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.grading.tasks import Case, task
+from tinygrad_edu.tensor import Tensor
+
+# The module, not the class: ``tinygrad_edu.device`` is the device class, like torch.device.
+_device_module = importlib.import_module("tinygrad_edu.device")
+
+LIMIT = 3.0  # seconds per check
+
+
+# ------------------------------------------------------------------- the simulated machines
+def _plain(x: Any) -> Any:
+    if isinstance(x, SimulatedGpuArray):
+        return x.view(np.ndarray)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_plain(v) for v in x)
+    return x
+
+
+def _on_gpu(x: Any) -> Any:
+    if isinstance(x, SimulatedGpuArray):
+        return x
+    if isinstance(x, (np.ndarray, np.generic)):
+        return np.asarray(x).view(SimulatedGpuArray)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_on_gpu(v) for v in x)
+    return x
+
+
+def _refuse_host_arrays(values: Any, what: str) -> None:
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            _refuse_host_arrays(v, what)
+        elif type(v) is np.ndarray:
+            raise TypeError(
+                f"Unsupported type {np.ndarray} in {what}: a GPU array met a CPU (NumPy) array. "
+                "Move the tensor to the GPU first."
+            )
+
+
+class SimulatedGpuArray(np.ndarray):
+    """An array "in GPU memory": NumPy underneath, kept apart from CPU arrays like CuPy's."""
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        _refuse_host_arrays(inputs, f"{ufunc.__name__}.{method}")
+        if "out" in kwargs:
+            kwargs["out"] = _plain(kwargs["out"])
+        result = getattr(ufunc, method)(*_plain(inputs), **kwargs)
+        if method == "at":
+            return None
+        if kwargs.get("out") is not None:
+            outs = tuple(o.view(SimulatedGpuArray) for o in kwargs["out"])
+            return outs[0] if len(outs) == 1 else outs
+        return _on_gpu(result)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        _refuse_host_arrays(list(args) + list(kwargs.values()), func.__name__)
+        return _on_gpu(func(*_plain(args), **_plain(kwargs)))
+
+    def __getitem__(self, key: Any) -> Any:
+        return _on_gpu(super().__getitem__(key))
+
+    def argmax(self, *args: Any, **kwargs: Any) -> Any:
+        return _on_gpu(super().argmax(*args, **kwargs))
+
+    def argmin(self, *args: Any, **kwargs: Any) -> Any:
+        return _on_gpu(super().argmin(*args, **kwargs))
+
+    def get(self) -> np.ndarray:
+        """A host copy, like ``cupy.ndarray.get()``."""
+        return np.array(self.view(np.ndarray), copy=True)
+
+
+class _SimulatedXp:
+    """The simulated GPU's array module: NumPy, with every new array made on the GPU."""
+
+    def __getattr__(self, name: str) -> Any:
+        obj = getattr(np, name)
+        if isinstance(obj, (np.ufunc, type, ModuleType)) or not callable(obj):
+            return obj
+        return lambda *args, **kwargs: _on_gpu(obj(*args, **kwargs))
+
+
+class SimulatedGpu(_device_module.Backend):
+    """One simulated GPU, ``cuda:0``; asking for ``cuda:1`` fails as on a one-GPU machine."""
+
+    type = "cuda"
+    array_types = (SimulatedGpuArray,)
+    _xp = _SimulatedXp()
+
+    @property
+    def xp(self) -> Any:
+        return self._xp
+
+    def from_host(self, array: np.ndarray, index: int = 0) -> Any:
+        if index != 0:
+            raise RuntimeError(
+                f"CUDA error: invalid device ordinal: asked for cuda:{index}, but this machine "
+                "has 1 GPU (cuda:0)."
+            )
+        return np.array(array, copy=True).view(SimulatedGpuArray)
+
+    def to_host(self, array: Any) -> np.ndarray:
+        return array.get()
+
+    def index_of(self, array: Any) -> int | None:
+        return 0
+
+    def scatter_add(self, target: Any, key: Any, values: Any) -> None:
+        np.add.at(target, key, values)
+
+
+def no_gpu() -> Any:
+    """The CUDA backend of a machine where CuPy is not installed."""
+    backend = _device_module.CupyBackend()
+    backend._error = "ModuleNotFoundError: No module named 'cupy' (a simulated machine)"
+    return backend
+
+
+@contextlib.contextmanager
+def machine(kind: str) -> Iterator[None]:
+    """Inside: "cuda" is the simulated GPU (``kind="gpu"``), no GPU at all (``"no gpu"``), or
+    this machine's own (``"this"``). The real backend comes back afterwards."""
+    if kind == "this":
+        yield
+        return
+    old = _device_module.register_backend("cuda", SimulatedGpu() if kind == "gpu" else no_gpu())
+    try:
+        yield
+    finally:
+        _device_module.register_backend("cuda", old)
+
+
+MACHINES = {
+    "this": "on this machine",
+    "gpu": "on a (simulated) machine with one GPU",
+    "no gpu": "on a (simulated) machine without CuPy",
+}
+
+
+def _on(kind: str, run: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``run`` with the "cuda" backend of machine ``kind``."""
+
+    def on_machine(fn: Any) -> Any:
+        with machine(kind):
+            return run(fn)
+
+    return on_machine
+
+
+# ------------------------------------------------------------------------ ch06.pick_device
+def _pick_device() -> str:
+    return "cuda" if tinygrad_edu.cuda.is_available() else "cpu"
+
+
+@task(
+    "ch06.pick_device",
+    points=1,
+    reference=_pick_device,
+    time_limit=LIMIT,
+    hint='PyTorch\'s one-liner: `"cuda" if torch.cuda.is_available() else "cpu"`, with '
+    "tinygrad_edu in place of torch. Ask every time the function is called.",
+)
+def pick_device():
+    for kind in ("this", "gpu", "no gpu"):
+        yield Case(run=_on(kind, lambda fn: fn()), description=f"pick_device() {MACHINES[kind]}")
+    yield Case(
+        run=_on("gpu", lambda fn: fn()), hidden=True, description="pick_device() with a GPU, again"
+    )
+
+
+# --------------------------------------------------------------------- ch06.to_same_device
+def _to_same_device(a: Tensor, b: Tensor) -> Tensor:
+    return b.to(a.device)
+
+
+def _same_device_case(a_on: str, b_on: str, b_int: bool = False, hidden: bool = False) -> Case:
+    def run(fn: Callable) -> tuple[str, str, np.ndarray]:
+        a = tinygrad_edu.tensor([1.0, 2.0, 3.0], device=a_on)
+        b = tinygrad_edu.tensor([7, 8, 9] if b_int else [0.5, -0.5, 4.0], device=b_on)
+        moved = fn(a, b)
+        if not isinstance(moved, Tensor):
+            raise TypeError(f"to_same_device must return a Tensor, got {type(moved).__name__}")
+        return str(moved.device), str(moved.dtype), moved.numpy_host()
+
+    kind = "an int64 tensor" if b_int else "a float tensor"
+    description = (
+        f"to_same_device(a on {a_on}, b: {kind} on {b_on}) {MACHINES['gpu']} "
+        "-> (device, dtype, values)"
+    )
+    return Case(run=_on("gpu", run), hidden=hidden, description=description)
+
+
+def _gradient_comes_back(fn: Callable) -> tuple[str, np.ndarray]:
+    a = tinygrad_edu.tensor([1.0, 2.0, 3.0], device="cuda")
+    b = tinygrad_edu.tensor([0.5, -0.5, 4.0], requires_grad=True)
+    moved = fn(a, b)
+    if moved.requires_grad:
+        (moved * a).sum().backward()
+    if b.grad is None:
+        raise ValueError(
+            "b.grad is None: the moved tensor is not connected to b. Move it with .to(), "
+            "which is an operation in the graph, not by making a new tensor from its numbers."
+        )
+    return str(b.grad.device), b.grad.numpy_host()
+
+
+@task(
+    "ch06.to_same_device",
+    points=2,
+    reference=_to_same_device,
+    time_limit=LIMIT,
+    hint="`b.to(a.device)`. Not `b.to(a)`: given a tensor, .to copies its dtype as well.",
+)
+def to_same_device():
+    yield _same_device_case("cpu", "cpu")
+    yield _same_device_case("cuda", "cpu")
+    yield _same_device_case("cpu", "cuda")
+    yield _same_device_case("cuda", "cpu", b_int=True)
+    yield _same_device_case("cuda", "cuda", hidden=True)
+    yield _same_device_case("cpu", "cuda", b_int=True, hidden=True)
+    yield Case(
+        run=_on("gpu", _gradient_comes_back),
+        hidden=True,
+        description="b on cpu requires grad, a on cuda: (to_same_device(a, b) * a).sum()"
+        ".backward() -> (b.grad's device, b.grad)",
+    )
+
+
+# ---------------------------------------------------------------------------- ch06.predict
+def _predict(model: Any, x: Tensor) -> np.ndarray:
+    device = next(model.parameters()).device
+    model.eval()
+    with no_grad():
+        out = model(x.to(device))
+    return out.cpu().numpy()
+
+
+def _model(dropout: bool = False) -> Any:
+    """A small MLP with fixed weights (no random numbers drawn)."""
+    nn = tinygrad_edu.nn
+    layers = [nn.Linear(3, 4), nn.ReLU()] + ([nn.Dropout(0.5)] if dropout else [])
+    model = nn.Sequential(*layers, nn.Linear(4, 2))
+    rng = np.random.default_rng(6)
+    with no_grad():
+        for p in model.parameters():
+            p.copy_(tinygrad_edu.from_numpy(rng.uniform(-1, 1, tuple(p.shape)).astype(np.float32)))
+    return model
+
+
+X53 = [[0.5, -1.0, 2.0], [1.0, 1.0, 1.0], [-0.3, 0.8, 0.1], [2.0, 0.0, -1.0], [0.0, 0.0, 0.0]]
+
+
+def _predict_case(model_on: str, x_on: str, dropout: bool = False, hidden: bool = False) -> Case:
+    def run(fn: Callable) -> Any:
+        model = _model(dropout).to(model_on)
+        x = tinygrad_edu.tensor(X53, device=x_on)
+        return fn(model, x)
+
+    what = "with Dropout(0.5), in training mode" if dropout else "an MLP"
+    description = (
+        f"predict(model: {what} on {model_on}, x of shape (5, 3) on {x_on}) {MACHINES['gpu']}"
+    )
+    return Case(run=_on("gpu", run), hidden=hidden, description=description)
+
+
+@task(
+    "ch06.predict",
+    points=3,
+    reference=_predict,
+    time_limit=LIMIT,
+    hint="Four steps: find the device from `next(model.parameters()).device` and move x there; "
+    "`model.eval()`; compute under `no_grad()`; come back with `.cpu()` before `.numpy()`.",
+)
+def predict():
+    yield _predict_case("cpu", "cpu")
+    yield _predict_case("cuda", "cpu")
+    yield _predict_case("cpu", "cpu", dropout=True)
+    yield _predict_case("cuda", "cuda", hidden=True)
+    yield _predict_case("cpu", "cuda", hidden=True)
+    yield _predict_case("cuda", "cpu", dropout=True, hidden=True)
+
+
+# ------------------------------------------------------------------------ ch06.safe_device
+def _safe_device(name: str) -> str:
+    try:
+        return str(tinygrad_edu.zeros(1, device=name).device)
+    except RuntimeError:
+        return "cpu"
+
+
+def _safe_case(name: str, kind: str, hidden: bool = False) -> Case:
+    return Case(
+        run=_on(kind, lambda fn: fn(name)),
+        hidden=hidden,
+        description=f"safe_device({name!r}) {MACHINES[kind]}",
+    )
+
+
+@task(
+    "ch06.safe_device",
+    points=2,
+    reference=_safe_device,
+    time_limit=LIMIT,
+    hint="Try, don't ask: make a tensor on `name` inside `try:`, fall back in "
+    "`except RuntimeError:`. `str(t.device)` names where it landed, e.g. 'cuda:0'.",
+)
+def safe_device():
+    yield _safe_case("cpu", "this")
+    yield _safe_case("cuda", "no gpu")
+    yield _safe_case("cuda", "gpu")
+    yield _safe_case("cuda:1", "gpu")
+    yield _safe_case("cuda", "this", hidden=True)
+    yield _safe_case("cuda:0", "gpu", hidden=True)
+    yield _safe_case("cuda:0", "no gpu", hidden=True)
+    yield _safe_case("cpu", "gpu", hidden=True)

@@ -1,0 +1,400 @@
+"""Chapter 07, neural networks (solutions/07_neural_networks.ipynb): layers, losses, training.
+
+The references are the package's own ``nn.Linear`` and ``nn.functional`` losses: a learner's
+version passes when it computes what PyTorch's does, values and gradients. Models and data
+are made from fixed seeds inside each case, so the learner's answer and the reference see
+the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+import tinygrad_edu
+from tinygrad_edu import nn
+from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.grading.compare import short_repr
+from tinygrad_edu.grading.tasks import Case, task
+from tinygrad_edu.tensor import Tensor
+
+LIMIT = 3.0  # seconds per check
+TRAIN_LIMIT = 5.0  # the training task: the reference needs about 0.1 s per case
+
+
+def _leaf(values: Any) -> Tensor:
+    return tinygrad_edu.tensor(values, dtype=tinygrad_edu.float64, requires_grad=True)
+
+
+def _need_tensor(y: Any, name: str) -> Tensor:
+    if not isinstance(y, Tensor):
+        raise TypeError(f"{name} must return a Tensor, got {type(y).__name__}")
+    if not y.requires_grad:
+        raise TypeError(
+            f"{name} returned a tensor that is not in the graph (requires_grad=False): "
+            "compute it with tensor operations, without .item(), .numpy() or .detach()"
+        )
+    return y
+
+
+def _loss_case(
+    name: str, make: Callable[[], tuple[Tensor, Tensor]], description: str, hidden: bool = False
+) -> Case:
+    """Call ``fn(input, target)``, backward; compare the loss and the input's gradient."""
+
+    def run(fn: Callable) -> tuple[Tensor, Tensor]:
+        inp, target = make()
+        loss = _need_tensor(fn(inp, target), name)
+        if loss.ndim != 0:
+            raise ValueError(
+                f"{name} must return one number (a 0-d tensor), got shape "
+                f"{tuple(loss.shape)}: take the mean"
+            )
+        loss.backward()
+        return loss.detach(), inp.grad
+
+    return Case(run=run, hidden=hidden, description=f"{description} -> (loss, input.grad)")
+
+
+# ----------------------------------------------------------------------------- ch07.mse_loss
+def _mse_loss(pred: Tensor, target: Tensor) -> Tensor:
+    return nn.functional.mse_loss(pred, target)
+
+
+def _pair(p: Any, t: Any) -> Callable[[], tuple[Tensor, Tensor]]:
+    return lambda: (_leaf(p), tinygrad_edu.tensor(t, dtype=tinygrad_edu.float64))
+
+
+@task(
+    "ch07.mse_loss",
+    points=1,
+    reference=_mse_loss,
+    time_limit=LIMIT,
+    hint="The mean of the squared differences: `((pred - target) ** 2).mean()`.",
+)
+def mse_loss():
+    yield _loss_case(
+        "mse_loss",
+        _pair([1.0, 2.0, 3.0], [1.0, 0.0, 5.0]),
+        "mse_loss(tensor([1., 2., 3.]), tensor([1., 0., 5.]))",
+    )
+    yield _loss_case(
+        "mse_loss",
+        _pair([[0.5, -1.0], [2.0, 0.0]], [[0.0, 0.0], [1.0, 1.0]]),
+        "mse_loss on (2, 2) tensors",
+    )
+    yield _loss_case(
+        "mse_loss",
+        _pair([[0.1], [0.2], [0.3]], [[0.3], [0.2], [0.1]]),
+        "mse_loss on (3, 1) tensors",
+        hidden=True,
+    )
+    yield _loss_case("mse_loss", _pair([4.0], [4.0]), "a perfect prediction", hidden=True)
+
+
+# ------------------------------------------------------------------------ ch07.cross_entropy
+def _cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
+    return nn.functional.cross_entropy(logits, target)
+
+
+LOGITS = [[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [-1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+
+
+def _scores(logits: Any, target: list[int]) -> Callable[[], tuple[Tensor, Tensor]]:
+    return lambda: (_leaf(logits), tinygrad_edu.tensor(target, dtype=tinygrad_edu.int64))
+
+
+@task(
+    "ch07.cross_entropy",
+    points=2,
+    reference=_cross_entropy,
+    time_limit=LIMIT,
+    hint="`logp = logits.log_softmax(dim=1)`, then pick row i's entry target[i] with "
+    "`logp[tinygrad_edu.arange(n), target]`, and return minus their mean. "
+    "`softmax().log()` overflows for large scores; log_softmax does not.",
+)
+def cross_entropy():
+    yield _loss_case(
+        "cross_entropy",
+        _scores(LOGITS, [0, 1, 2, 1]),
+        "cross_entropy(logits (4, 3), target [0, 1, 2, 1])",
+    )
+    yield _loss_case(
+        "cross_entropy",
+        _scores([[1.0, -1.0]], [1]),
+        "cross_entropy(tensor([[1., -1.]]), tensor([1]))",
+    )
+    yield _loss_case(
+        "cross_entropy",
+        _scores([[1000.0, 0.0], [0.0, 1000.0]], [1, 1]),
+        "cross_entropy with scores of 1000: must not overflow",
+    )
+    yield _loss_case(
+        "cross_entropy",
+        _scores(np.linspace(-3, 3, 30).reshape(6, 5).tolist(), [4, 0, 3, 3, 1, 2]),
+        "cross_entropy(logits (6, 5), ...)",
+        hidden=True,
+    )
+    yield _loss_case(
+        "cross_entropy",
+        _scores([[-800.0, 0.0, 800.0]], [0]),
+        "cross_entropy with scores of -800 and 800",
+        hidden=True,
+    )
+
+
+# ------------------------------------------------------------------------------ ch07.Linear
+W23 = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]]
+B2 = [0.1, -0.2]
+X43 = [[1.0, 2.0, 3.0], [0.0, -1.0, 0.5], [2.0, 2.0, 2.0], [-0.5, 0.3, 0.0]]
+
+
+def _layer(cls: Any, n_in: int, n_out: int, bias: bool, weight: Any, b: Any = None) -> Any:
+    layer = cls(n_in, n_out, bias=bias)
+    with no_grad():
+        layer.weight.copy_(tinygrad_edu.tensor(weight))
+        if bias:
+            layer.bias.copy_(tinygrad_edu.tensor(b))
+    return layer
+
+
+def _parameters(n_in: int, n_out: int, bias: bool) -> Callable[[Any], Any]:
+    def run(cls: Any) -> tuple[bool, list]:
+        layer = cls(n_in, n_out, bias=bias)
+        names = [(name, tuple(p.shape)) for name, p in layer.named_parameters()]
+        return isinstance(layer, nn.Module), names
+
+    return run
+
+
+def _forward(cls: Any) -> Tensor:
+    layer = _layer(cls, 3, 2, True, W23, B2)
+    return layer(tinygrad_edu.tensor(X43)).detach()
+
+
+def _backward(cls: Any) -> tuple[Tensor, Tensor]:
+    layer = _layer(cls, 3, 2, True, W23, B2)
+    (layer(tinygrad_edu.tensor(X43)) ** 2).sum().backward()
+    return layer.weight.grad, layer.bias.grad
+
+
+def _no_bias(cls: Any) -> tuple[Tensor, Tensor]:
+    layer = _layer(cls, 3, 1, False, [[1.0, -2.0, 0.5]])
+    out = layer(tinygrad_edu.tensor(X43))
+    out.sum().backward()
+    return out.detach(), layer.weight.grad
+
+
+def _batched(cls: Any) -> Tensor:
+    layer = _layer(cls, 3, 2, True, W23, B2)
+    x = tinygrad_edu.tensor(np.arange(24, dtype=np.float32).reshape(2, 4, 3) / 10)
+    return layer(x).detach()
+
+
+def _initialised(cls: Any) -> str:
+    """The verdict on a fresh layer's numbers: "ok", or what is wrong with them."""
+    layer = cls(100, 50)
+    bound = 1 / np.sqrt(100)
+    for name in ("weight", "bias"):
+        values = getattr(layer, name).numpy_host()
+        if np.abs(values).max() > bound + 1e-6:
+            return f"{name} has values beyond 1/sqrt(in_features) = {bound:g}"
+        if values.std() < bound / 4:
+            return f"{name} is not spread over U(-{bound:g}, {bound:g}): use init.uniform_"
+    return "ok"
+
+
+@task(
+    "ch07.Linear",
+    points=3,
+    reference=nn.Linear,
+    time_limit=LIMIT,
+    hint="`super().__init__()` first; then only `nn.Parameter` attributes count as parameters. "
+    "The weight is (out_features, in_features), so forward uses its transpose, `.T`.",
+)
+def Linear():  # noqa: N802  (the task is named after the class the learner writes)
+    yield Case(
+        run=_parameters(3, 2, True),
+        description="Linear(3, 2): (is it an nn.Module?, named_parameters names and shapes)",
+    )
+    yield Case(
+        run=_forward, description="Linear(3, 2) with weight and bias set: layer(x), x (4, 3)"
+    )
+    yield Case(
+        run=_backward, description="(layer(x) ** 2).sum().backward() -> (weight.grad, bias.grad)"
+    )
+    yield Case(run=_parameters(3, 1, False), description="Linear(3, 1, bias=False): parameters")
+    yield Case(run=_no_bias, description="Linear(3, 1, bias=False): layer(x) and weight.grad")
+    yield Case(
+        run=_initialised,
+        expected="ok",
+        hidden=True,
+        description="Linear(100, 50): weight and bias drawn from U(-0.1, 0.1)",
+    )
+    yield Case(run=_batched, hidden=True, description="layer(x) with x of shape (2, 4, 3)")
+    yield Case(run=_parameters(1, 1, True), hidden=True, description="Linear(1, 1): parameters")
+
+
+# ---------------------------------------------------------------------------- ch07.sgd_step
+def _sgd_step(params: Iterable[Tensor], lr: float) -> None:
+    with no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+                p.grad = None
+
+
+def _step_case(
+    values: list,
+    grads: list,
+    lr: float,
+    description: str,
+    as_generator: bool = False,
+    hidden: bool = False,
+) -> Case:
+    def run(fn: Callable) -> tuple[list, list, list]:
+        params = [_leaf(v) for v in values]
+        for p, g in zip(params, grads, strict=True):
+            if g is not None:
+                p.grad = tinygrad_edu.tensor(g, dtype=tinygrad_edu.float64)
+        fn((p for p in params) if as_generator else list(params), lr)
+        after = [np.array(p.numpy_host()) for p in params]
+        cleared = [p._grad is None or not p._grad.numpy_host().any() for p in params]
+        leaves = [p.is_leaf and p.requires_grad for p in params]
+        return after, cleared, leaves
+
+    return Case(
+        run=run,
+        hidden=hidden,
+        description=f"{description} -> (values after, grads cleared?, still leaves?)",
+    )
+
+
+@task(
+    "ch07.sgd_step",
+    points=2,
+    reference=_sgd_step,
+    time_limit=LIMIT,
+    hint="Inside `with tinygrad_edu.no_grad():` update in place, `p -= lr * p.grad` (a new "
+    "`p = p - ...` only rebinds your variable), then `p.grad = None`. Skip a p whose grad is "
+    "None, and loop over params once: a generator can only be read once.",
+)
+def sgd_step():
+    yield _step_case([[1.0, 2.0], [3.0]], [[0.5, -1.0], [2.0]], 0.1, "two parameters, lr=0.1")
+    yield _step_case(
+        [[1.0, 2.0], [3.0]],
+        [[0.5, -1.0], None],
+        0.5,
+        "the second parameter has no grad (it was not used), lr=0.5",
+    )
+    yield _step_case(
+        [[[1.0, 0.0], [0.0, 1.0]], [0.5]],
+        [[[1.0, 1.0], [1.0, 1.0]], [-4.0]],
+        0.25,
+        "params given as a generator, like model.parameters()",
+        as_generator=True,
+    )
+    yield _step_case([[0.0] * 5], [[1.0, -2.0, 3.0, -4.0, 5.0]], 0.01, "five numbers", hidden=True)
+    yield _step_case(
+        [[1.0], [2.0], [3.0]],
+        [None, [1.0], None],
+        1.0,
+        "a generator, one grad out of three",
+        as_generator=True,
+        hidden=True,
+    )
+
+
+# ------------------------------------------------------------------------------- ch07.train
+def _train(model: Any, X: Tensor, y: Tensor, epochs: int, lr: float) -> list[float]:
+    F = nn.functional
+    optimizer = tinygrad_edu.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(X), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _mlp(seed: int, hidden: int = 16, classes: int = 2) -> Any:
+    """A one-hidden-layer MLP, its weights drawn from NumPy (the learner's RNG stays untouched)."""
+    model = nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, classes))
+    rng = np.random.default_rng(seed)
+    with no_grad():
+        for p in model.parameters():
+            p.copy_(tinygrad_edu.from_numpy(rng.uniform(-1, 1, tuple(p.shape)).astype(np.float32)))
+    return model
+
+
+def _accuracy(model: Any, X: Tensor, y: Tensor) -> float:
+    with no_grad():
+        return float((model(X).argmax(1).numpy_host() == y.numpy_host()).mean())
+
+
+def _training(data: str, epochs: int, lr: float, need: float, need_test: float) -> Callable:
+    make = getattr(tinygrad_edu.data, f"make_{data}")
+
+    def run(fn: Callable) -> str:
+        X, y = make(200, seed=0)
+        X_test, y_test = make(200, seed=1)
+        model = _mlp(seed=3)
+        losses = fn(model, X, y, epochs=epochs, lr=lr)
+        if not isinstance(losses, list) or len(losses) != epochs:
+            got = short_repr(losses, 80)
+            return f"train must return a list of {epochs} losses, one per epoch; got {got}"
+        if not all(isinstance(v, float) for v in losses):
+            bad = next(v for v in losses if not isinstance(v, float))
+            return (
+                f"the losses must be Python floats (loss.item()), got {type(bad).__name__}: "
+                "a tensor keeps its whole graph alive"
+            )
+        if not losses[-1] < losses[0]:
+            return f"the loss did not go down: first {losses[0]:.4f}, last {losses[-1]:.4f}"
+        accuracy, test_accuracy = _accuracy(model, X, y), _accuracy(model, X_test, y_test)
+        if accuracy < need:
+            return f"training accuracy {accuracy:.3f} after {epochs} epochs; need at least {need}"
+        if test_accuracy < need_test:
+            return f"accuracy on new points {test_accuracy:.3f}; need at least {need_test}"
+        return "ok"
+
+    return run
+
+
+def _verdict(expected: Any, got: Any) -> str | None:
+    """The case's own words: "ok", or what went wrong."""
+    return None if got == expected else str(got)
+
+
+@task(
+    "ch07.train",
+    points=4,
+    reference=_train,
+    compare=_verdict,
+    time_limit=TRAIN_LIMIT,
+    hint="Make the optimizer once, before the loop. Each epoch: zero_grad, forward, "
+    "cross-entropy, backward, step, and keep `loss.item()` (a float, not the tensor).",
+)
+def train():
+    yield Case(
+        run=_training("moons", 300, 0.5, 0.95, 0.9),
+        expected="ok",
+        description="train(model, *make_moons(200), epochs=300, lr=0.5): "
+        "accuracy >= 0.95, on new points >= 0.9",
+    )
+    yield Case(
+        run=_training("circles", 300, 0.5, 0.95, 0.9),
+        expected="ok",
+        hidden=True,
+        description="train(model, *make_circles(200), epochs=300, lr=0.5)",
+    )
+    yield Case(
+        run=_training("moons", 150, 1.0, 0.9, 0.85),
+        expected="ok",
+        hidden=True,
+        description="train(model, *make_moons(200), epochs=150, lr=1.0)",
+    )
