@@ -3,9 +3,9 @@
 A learner's machine may or may not have a GPU, so the cases here bring their own: for the
 length of one case, the "cuda" backend is swapped for
 
-* a **simulated GPU** (`SimulatedGpu`: one device, ``cuda:0``, whose arrays are NumPy arrays
-  of a subclass that refuses to mix with CPU arrays, as CuPy's do), or
-* a **machine without a GPU** (`no_gpu`: CuPy "not installed"),
+* a **simulated GPU** (`tinygrad_edu.simulated_gpu`: one device, ``cuda:0``, whose arrays are
+  NumPy arrays of a subclass that refuses to mix with CPU arrays, as CuPy's do), or
+* a **machine without a GPU** (`tinygrad_edu.simulated_gpu.no_gpu`: CuPy "not installed"),
 
 and the real backend is put back afterwards, whatever happened. So every device rule is
 checked on every machine, and a case means the same on a laptop and on a GPU server.
@@ -14,9 +14,7 @@ checked on every machine, and a case means the same on a laptop and on a GPU ser
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Callable, Iterator
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -24,123 +22,13 @@ import numpy as np
 import tinygrad_edu
 from tinygrad_edu.autograd.grad_mode import no_grad
 from tinygrad_edu.grading.tasks import Case, task
+from tinygrad_edu.simulated_gpu import simulated_machine
 from tinygrad_edu.tensor import Tensor
-
-# The module, not the class: ``tinygrad_edu.device`` is the device class, like torch.device.
-_device_module = importlib.import_module("tinygrad_edu.device")
 
 LIMIT = 3.0  # seconds per check
 
 
 # ------------------------------------------------------------------- the simulated machines
-def _plain(x: Any) -> Any:
-    if isinstance(x, SimulatedGpuArray):
-        return x.view(np.ndarray)
-    if isinstance(x, (list, tuple)):
-        return type(x)(_plain(v) for v in x)
-    return x
-
-
-def _on_gpu(x: Any) -> Any:
-    if isinstance(x, SimulatedGpuArray):
-        return x
-    if isinstance(x, (np.ndarray, np.generic)):
-        return np.asarray(x).view(SimulatedGpuArray)
-    if isinstance(x, (list, tuple)):
-        return type(x)(_on_gpu(v) for v in x)
-    return x
-
-
-def _refuse_host_arrays(values: Any, what: str) -> None:
-    for v in values:
-        if isinstance(v, (list, tuple)):
-            _refuse_host_arrays(v, what)
-        elif type(v) is np.ndarray:
-            raise TypeError(
-                f"Unsupported type {np.ndarray} in {what}: a GPU array met a CPU (NumPy) array. "
-                "Move the tensor to the GPU first."
-            )
-
-
-class SimulatedGpuArray(np.ndarray):
-    """An array "in GPU memory": NumPy underneath, kept apart from CPU arrays like CuPy's."""
-
-    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        _refuse_host_arrays(inputs, f"{ufunc.__name__}.{method}")
-        if "out" in kwargs:
-            kwargs["out"] = _plain(kwargs["out"])
-        result = getattr(ufunc, method)(*_plain(inputs), **kwargs)
-        if method == "at":
-            return None
-        if kwargs.get("out") is not None:
-            outs = tuple(o.view(SimulatedGpuArray) for o in kwargs["out"])
-            return outs[0] if len(outs) == 1 else outs
-        return _on_gpu(result)
-
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        _refuse_host_arrays(list(args) + list(kwargs.values()), func.__name__)
-        return _on_gpu(func(*_plain(args), **_plain(kwargs)))
-
-    def __getitem__(self, key: Any) -> Any:
-        return _on_gpu(super().__getitem__(key))
-
-    def argmax(self, *args: Any, **kwargs: Any) -> Any:
-        return _on_gpu(super().argmax(*args, **kwargs))
-
-    def argmin(self, *args: Any, **kwargs: Any) -> Any:
-        return _on_gpu(super().argmin(*args, **kwargs))
-
-    def get(self) -> np.ndarray:
-        """A host copy, like ``cupy.ndarray.get()``."""
-        return np.array(self.view(np.ndarray), copy=True)
-
-
-class _SimulatedXp:
-    """The simulated GPU's array module: NumPy, with every new array made on the GPU."""
-
-    def __getattr__(self, name: str) -> Any:
-        obj = getattr(np, name)
-        if isinstance(obj, (np.ufunc, type, ModuleType)) or not callable(obj):
-            return obj
-        return lambda *args, **kwargs: _on_gpu(obj(*args, **kwargs))
-
-
-class SimulatedGpu(_device_module.Backend):
-    """One simulated GPU, ``cuda:0``; asking for ``cuda:1`` fails as on a one-GPU machine."""
-
-    type = "cuda"
-    array_types = (SimulatedGpuArray,)
-    _xp = _SimulatedXp()
-
-    @property
-    def xp(self) -> Any:
-        return self._xp
-
-    def from_host(self, array: np.ndarray, index: int = 0) -> Any:
-        if index != 0:
-            raise RuntimeError(
-                f"CUDA error: invalid device ordinal: asked for cuda:{index}, but this machine "
-                "has 1 GPU (cuda:0)."
-            )
-        return np.array(array, copy=True).view(SimulatedGpuArray)
-
-    def to_host(self, array: Any) -> np.ndarray:
-        return array.get()
-
-    def index_of(self, array: Any) -> int | None:
-        return 0
-
-    def scatter_add(self, target: Any, key: Any, values: Any) -> None:
-        np.add.at(target, key, values)
-
-
-def no_gpu() -> Any:
-    """The CUDA backend of a machine where CuPy is not installed."""
-    backend = _device_module.CupyBackend()
-    backend._error = "ModuleNotFoundError: No module named 'cupy' (a simulated machine)"
-    return backend
-
-
 @contextlib.contextmanager
 def machine(kind: str) -> Iterator[None]:
     """Inside: "cuda" is the simulated GPU (``kind="gpu"``), no GPU at all (``"no gpu"``), or
@@ -148,11 +36,8 @@ def machine(kind: str) -> Iterator[None]:
     if kind == "this":
         yield
         return
-    old = _device_module.register_backend("cuda", SimulatedGpu() if kind == "gpu" else no_gpu())
-    try:
+    with simulated_machine(kind):
         yield
-    finally:
-        _device_module.register_backend("cuda", old)
 
 
 MACHINES = {
