@@ -175,8 +175,16 @@ KERNEL_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem'
 FIRST_PROMPT_RAN_JS = """() => { const p = document.querySelector('.jp-CodeCell .jp-InputPrompt');
     return p !== null && /\\[(\\*|\\d+)\\]/.test(p.textContent); }"""
 
+# A drawing by tinygrad_edu.viz (its operations are named like "MulBackward0"), loaded and drawn.
+# Chapter 03 first draws a graph with plain graphviz; the package's own drawings come after.
+VIZ_DRAWN_JS = """(img) => [...document.querySelectorAll(img)].find(i => i.complete &&
+    i.naturalWidth > 0 && decodeURIComponent(i.src).includes('Backward0')) || null"""
+# Run All has finished: every code cell shows its execution count, or a cell raised.
+ALL_RAN_OR_ERROR_JS = """([err]) => document.querySelector(err) !== null ||
+    [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+        .every(p => /\\[\\d+\\]/.test(p.textContent))"""
 GRAPH_OR_ERROR_JS = """([img, err]) => document.querySelector(err) !== null ||
-    [...document.querySelectorAll(img)].some(i => i.complete && i.naturalWidth > 0)"""
+    (""" + VIZ_DRAWN_JS + """)(img) !== null"""
 
 
 def run_all(page: Any, attempts: int = 3) -> None:
@@ -213,18 +221,23 @@ def run_all_and_screenshot(base: str, notebook: str, screenshot: Path) -> None:
             page.wait_for_function(KERNEL_IDLE_JS)
             run_all(page)
 
-            # The first drawn graph, or the first error, whichever comes first.
+            # The first graph drawn by tinygrad_edu.viz, or the first error, whichever comes first.
             page.wait_for_function(GRAPH_OR_ERROR_JS, arg=[GRAPH_IMG, ERROR_OUTPUT])
+            # Then let the run finish (JupyterLab scrolls along with it), checking every cell.
+            page.wait_for_function(ALL_RAN_OR_ERROR_JS, arg=[ERROR_OUTPUT])
             errors = page.query_selector_all(ERROR_OUTPUT)
-            drawn = page.query_selector(GRAPH_IMG)
+            drawn = page.evaluate_handle(VIZ_DRAWN_JS, GRAPH_IMG).as_element()
             if drawn is not None:
-                drawn.scroll_into_view_if_needed()
-                page.wait_for_timeout(300)  # let the scroll settle before the picture
+                # Cells off screen are laid out lazily (CSS content-visibility): scrolling makes
+                # them take their real height, which moves the picture. Scroll until it stays.
+                for _ in range(4):
+                    drawn.evaluate("i => i.scrollIntoView({block: 'center'})")
+                    page.wait_for_timeout(250)
             screenshot.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(screenshot))
             if errors:
                 raise AssertionError(
-                    f"{notebook} raised an error in JupyterLab before its graph was drawn "
+                    f"{notebook} raised an error when run in JupyterLab "
                     f"(screenshot: {screenshot}):\n{errors[0].inner_text()[:2000]}"
                 )
             size = drawn.evaluate("i => [i.naturalWidth, i.naturalHeight]")
