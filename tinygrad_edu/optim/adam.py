@@ -13,13 +13,12 @@ With ``amsgrad=True`` the denominator uses the largest $v$ seen so far.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from ..autograd.grad_mode import enable_grad
 from ..device import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, mark_updated
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -44,46 +43,33 @@ class Adam(Optimizer):
                         amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable | None = None) -> Any:
-        """One Adam update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            decay, amsgrad = group["weight_decay"], group["amsgrad"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                xp = array_module(p.data)
-                g = -p._grad.data if group["maximize"] else p._grad.data
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = Tensor._make(xp.zeros_like(p.data))
-                    state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
-                state["step"] += 1
-                t = state["step"]
-                if decay != 0:
-                    if self.decoupled:
-                        p.data *= 1 - lr * decay
-                    else:
-                        g = g + decay * p.data
-                m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-                m += (g - m) * (1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * g * g
-                if amsgrad:
-                    v = xp.maximum(state["max_exp_avg_sq"].data, v,
-                                   out=state["max_exp_avg_sq"].data)
-                step_size = lr / (1 - beta1**t)
-                denom = xp.sqrt(v) / (1 - beta2**t) ** 0.5 + eps
-                p.data -= step_size * (m / denom)
-                mark_updated(p)
-        return loss
+    def update(self, p: Tensor, grad: Any, group: dict, state: dict) -> None:
+        """PyTorch's Adam (AdamW: decoupled decay): moving averages, bias correction, step."""
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        decay, amsgrad = group["weight_decay"], group["amsgrad"]
+        xp = array_module(p.data)
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = Tensor._make(xp.zeros_like(p.data))
+            state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
+            if amsgrad:
+                state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
+        state["step"] += 1
+        t = state["step"]
+        if decay != 0:
+            if self.decoupled:
+                p.data *= 1 - lr * decay
+            else:
+                grad = grad + decay * p.data
+        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        m += (grad - m) * (1 - beta1)
+        v *= beta2
+        v += (1 - beta2) * grad * grad
+        if amsgrad:
+            v = xp.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
+        step_size = lr / (1 - beta1**t)
+        denom = xp.sqrt(v) / (1 - beta2**t) ** 0.5 + eps
+        p.data -= step_size * (m / denom)
 
 
 class AdamW(Adam):

@@ -17,6 +17,7 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 
 
@@ -69,6 +70,25 @@ class Optimizer:
                         p.grad.data[...] = 0
 
     def step(self, closure: Callable | None = None) -> Any:
+        """Update every parameter that has a gradient; returns ``closure()``'s loss if given.
+
+        The loop is the same for every optimizer; each one writes only its rule, ``update``.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                grad = -p._grad.data if group.get("maximize") else p._grad.data
+                self.update(p, grad, group, self.state.setdefault(p, {}))
+                mark_updated(p)
+        return loss
+
+    def update(self, p: Tensor, grad: Any, group: dict, state: dict) -> None:
+        """Change ``p.data`` in place, given its gradient (an array), its group and its state."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ saving and loading

@@ -12,12 +12,11 @@ The update works on the raw arrays, in place: it is not part of any graph.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, mark_updated
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -38,32 +37,17 @@ class SGD(Optimizer):
                         nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable | None = None) -> Any:
-        """One update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
-            decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                g = p._grad.data
-                if maximize:
-                    g = -g
-                if decay != 0:
-                    g = g + decay * p.data
-                if mu != 0:
-                    state = self.state.setdefault(p, {})
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = Tensor._make(g.copy())
-                    else:
-                        buf.data *= mu
-                        buf.data += (1 - tau) * g
-                    g = g + mu * buf.data if nesterov else buf.data
-                p.data -= lr * g
-                mark_updated(p)
-        return loss
+    def update(self, p: Tensor, grad: Any, group: dict, state: dict) -> None:
+        """PyTorch's SGD: weight decay, then momentum (optionally Nesterov), then the step."""
+        mu, tau, decay = group["momentum"], group["dampening"], group["weight_decay"]
+        if decay != 0:
+            grad = grad + decay * p.data
+        if mu != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = Tensor._make(grad.copy())
+            else:
+                buf.data *= mu
+                buf.data += (1 - tau) * grad
+            grad = grad + mu * buf.data if group["nesterov"] else buf.data
+        p.data -= group["lr"] * grad
