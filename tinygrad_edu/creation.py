@@ -12,7 +12,8 @@ import numpy as np
 
 from . import dtypes
 from .device import as_device, backend
-from .tensor import Tensor, _size_args
+from .shapes import _size_args
+from .tensor import Tensor
 
 
 def _finish(array: np.ndarray, device: Any, requires_grad: bool) -> Tensor:

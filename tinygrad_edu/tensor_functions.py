@@ -10,7 +10,8 @@ from typing import Any
 
 from .ops.compare import Where
 from .ops.join import Cat, Stack
-from .tensor import Tensor, _dim, _operand_tensor
+from .shapes import _dim
+from .tensor import Tensor, _operand_tensor
 
 
 def _method(name: str):
