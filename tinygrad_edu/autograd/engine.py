@@ -15,14 +15,13 @@ After the walk the graph is *freed* (saved values dropped) unless ``retain_graph
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..device import array_module
 from .broadcast import unbroadcast
-from .function import _FREED, AccumulateGrad, _InplaceClock
-from .function import _no_grad_block as _no_grad
+from .function import _FREED, AccumulateGrad, _InplaceClock, _new_accumulator
+from .grad_mode import no_grad as _no_grad
 
 
 def topological_order(roots: Iterable[Any]) -> list:
@@ -252,9 +251,8 @@ def _is_leaf_tensor(r: Any) -> bool:
 
 
 def _accumulator(t: Any) -> AccumulateGrad:
-    if t._accumulator is None:
-        t._accumulator = AccumulateGrad(t)
-    return t._accumulator
+    """A leaf's AccumulateGrad node (made on first use)."""
+    return t._accumulator or _new_accumulator(t)
 
 
 def _node_of(t: Any) -> Any:
@@ -264,6 +262,3 @@ def _node_of(t: Any) -> Any:
 def _as_tuple(x: Any) -> tuple:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
-
-def retain_ref(t: Any) -> Any:
-    return weakref.ref(t)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .grad_mode import _GradMode
+from .grad_mode import _GradMode, no_grad
 
 _FREED = "freed"
 FREED_MESSAGE = (
@@ -154,7 +154,7 @@ class Function:
             if out.dtype is _FLOAT64:
                 out = _demote_float64(out, args)
         else:
-            with _no_grad_block():
+            with no_grad():
                 outs = cls.forward(ctx, *args)
             out = (outs if isinstance(outs, Tensor) else Tensor(outs)).data
         result = _new(Tensor)
@@ -174,7 +174,7 @@ class Function:
         if self.array_io:
             grads = type(self).backward(self, grad)
             return grads if type(grads) is tuple else (grads,)
-        with _no_grad_block():
+        with no_grad():
             grads = type(self).backward(self, Tensor._make(grad))
         grads = grads if isinstance(grads, tuple) else (grads,)
         if len(grads) != len(self.inputs):
@@ -310,12 +310,3 @@ def _apply_across_devices(cls: Any, args: tuple) -> Any:
         raise mismatch_error(a.device for a in args if isinstance(a, Tensor))
     target = next(iter(others))
     return cls.apply(*(a.to(target) if s else a for a, s in zip(args, scalar)))
-
-
-class _no_grad_block:  # noqa: N801  (a tiny, allocation-free no_grad for internal use)
-    def __enter__(self) -> None:
-        self.prev = _GradMode.enabled
-        _GradMode.enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self.prev
