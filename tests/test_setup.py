@@ -187,3 +187,13 @@ def test_doctor_console_script():
     assert result.returncode == 0, f"`tinygrad-edu doctor` found a problem:\n{out}"
     for word in ("numpy", "dot", "CuPy"):
         assert word in out, f"`tinygrad-edu doctor` should report on {word}:\n{out}"
+
+
+def test_code_is_ruff_clean():
+    """The style rules of pyproject.toml hold for the package, tests, tools and notebooks."""
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed in this environment (pip install -e '.[dev]')")
+    result = subprocess.run([str(ruff), "check", "--no-cache", "."], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"ruff check found problems:\n{result.stdout}{result.stderr}"
