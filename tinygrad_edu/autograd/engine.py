@@ -99,10 +99,8 @@ def run_backward(
                     continue
                 if g.shape != t.data.shape:
                     g = _sum_to_input(node, g, t)
-                if child in pending:
-                    pending[child] = pending[child] + g
-                else:
-                    pending[child] = g
+                total = pending.get(child)  # gradients from several users add up
+                pending[child] = g if total is None else total + g
             if on_step is not None:
                 on_step(node, grad, grad_inputs)
             if not retain_graph and node._saved:
