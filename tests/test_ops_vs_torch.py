@@ -305,6 +305,17 @@ def test_sum_mean(name: str, case: tuple, seed: int) -> None:
     check_vs_torch(f"{name}(dim={dim}, keepdim={keepdim})", fn, a, seed=seed)
 
 
+@pytest.mark.parametrize("p", [2, 1, 3, float("inf")])
+@SETTINGS
+@given(case=reduce_case(allow_tuple=True), seed=seeds)
+def test_norm(p: float, case: tuple, seed: int) -> None:
+    shape, dim, keepdim = case
+    (a,) = rand(seed, shape)
+    a = a + np.sign(a) * 0.1  # away from 0, where |x| has no derivative
+    fn = lambda T, x: x.norm(p=p, dim=dim, keepdim=keepdim)  # noqa: E731
+    check_vs_torch(f"norm(p={p}, dim={dim}, keepdim={keepdim})", fn, a, seed=seed)
+
+
 @pytest.mark.parametrize("name", ["max", "min"])
 @SETTINGS
 @given(case=reduce_case(allow_tuple=False), seed=seeds)

@@ -534,6 +534,16 @@ class Tensor:
     ) -> Tensor:
         return self.var(dim, keepdim, correction, unbiased).sqrt()
 
+    def norm(self, p: float = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+        r"""The p-norm $(\sum_i |x_i|^p)^{1/p}$ (default: the Euclidean length), over ``dim``."""
+        if p == 2:
+            return (self * self).sum(dim=dim, keepdim=keepdim).sqrt()
+        if p == float("inf"):
+            return self.abs().amax(dim=dim, keepdim=keepdim)
+        if p == 1:
+            return self.abs().sum(dim=dim, keepdim=keepdim)
+        return (self.abs() ** p).sum(dim=dim, keepdim=keepdim) ** (1 / p)
+
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """``x.max()`` is the largest element; ``x.max(dim)`` returns (values, indices)."""
         return self._extreme(Max, dim, keepdim, "max")

@@ -25,7 +25,7 @@ def _method(name: str):
 
 _NAMES = (
     "add sub mul div pow neg matmul mm dot exp log sqrt tanh sigmoid relu abs maximum minimum "
-    "clamp clip sum mean var std max min amax argmax argmin reshape flatten squeeze unsqueeze "
+    "clamp clip sum mean var std norm max min amax argmax argmin reshape flatten squeeze unsqueeze "
     "permute transpose t softmax log_softmax numel detach clone eq ne lt le gt ge allclose equal "
     "unbind split chunk"
 ).split()
