@@ -631,7 +631,8 @@ class Tensor:
         else:
             dims = _dims(dim, self.ndim)
             shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
-        return Squeeze.apply(self, shape)
+        overload = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
+        return Squeeze.apply(self, shape, overload)
 
     def unsqueeze(self, dim: int) -> Tensor:
         d = _dim(dim, self.ndim + 1)

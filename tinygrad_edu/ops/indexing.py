@@ -37,9 +37,21 @@ class Index(Function):
         return full, None
 
     def name(self) -> str:
-        if is_basic(self.key):
-            return "SelectBackward0" if isinstance(self.key, int) else "SliceBackward0"
-        return "IndexBackward0"
+        """PyTorch's name: the last step of its index (``x[0]`` Select, ``x[1:3]`` Slice,
+        ``x[None]`` Unsqueeze; full slices ``:`` and ``...`` change nothing), or Index for
+        integer-array and boolean indices."""
+        if not is_basic(self.key):
+            return "IndexBackward0"
+        parts = self.key if isinstance(self.key, tuple) else (self.key,)
+        name = "Alias" if all(k is Ellipsis for k in parts) else "Slice"
+        for k in parts:
+            if isinstance(k, int):
+                name = "Select"
+            elif k is None:
+                name = "Unsqueeze"
+            elif isinstance(k, slice) and k != slice(None):
+                name = "Slice"
+        return name + "Backward0"
 
 
 class IndexPut(Function):

@@ -38,3 +38,11 @@ class MatMul(Function):
             g = grad[..., None]
             return g @ b[None, :] if need_a else None, (_t(a) @ g)[..., 0] if need_b else None
         return grad @ _t(b) if need_a else None, _t(a) @ grad if need_b else None
+
+    def name(self) -> str:
+        """PyTorch names the kernel it ran: Dot (vector . vector), Mv (matrix @ vector), Mm
+        (matrix @ matrix). Batched products keep our name: PyTorch's there (UnsafeView, Clone,
+        Squeeze) come from how it reshapes them, not from the math."""
+        kernel = {(1, 1): "Dot", (2, 1): "Mv", (2, 2): "Mm"}
+        dims = tuple(t.ndim if t is not None else 0 for t in self.inputs[:2])
+        return kernel.get(dims, "MatMul") + "Backward0"

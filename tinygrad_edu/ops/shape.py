@@ -29,6 +29,18 @@ class View(Function):
 class Squeeze(View):
     """Drop size-1 dimensions (a reshape, named as PyTorch names it)."""
 
+    @staticmethod
+    def forward(ctx, x, shape, overload=0):
+        ctx.overload = overload  # PyTorch: squeeze() 0, squeeze(dim) 1, squeeze(dims) 2
+        return View.forward(ctx, x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None, None
+
+    def name(self) -> str:
+        return f"SqueezeBackward{self.overload}"
+
 
 class Unsqueeze(View):
     """Insert a size-1 dimension (a reshape, named as PyTorch names it)."""
