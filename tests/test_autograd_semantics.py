@@ -562,3 +562,52 @@ def test_dtype_inference_and_promotion(case: str) -> None:
     assert ours.dtype.name == str(theirs.dtype).removeprefix("torch."), (
         f"{case}: PyTorch gives {theirs.dtype}, we give {ours.dtype}")
     np.testing.assert_allclose(ours.numpy().astype(float), theirs.numpy().astype(float))
+
+
+# ---------------------------------------------------------------------------- views and versions
+def test_views_share_their_base_version_counter() -> None:
+    """Changing a view changes its base (and back): saved values are protected both ways."""
+    for T in (tg, torch):
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x.exp()  # exp saves its output y ...
+        z = y.sum()
+        with T.no_grad():
+            y[0:1].add_(1)  # ... changed through a view
+        with pytest.raises(RuntimeError, match=INPLACE_SAVED):
+            z.backward()
+
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        v = y[0:2]
+        z = (v * v).sum()  # mul saves the view v ...
+        with T.no_grad():
+            y.add_(1)  # ... changed through its base
+        with pytest.raises(RuntimeError, match=INPLACE_SAVED):
+            z.backward()
+
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        z = (x * x).sum()
+        x.detach().add_(1)  # detach() shares memory and the version counter
+        with pytest.raises(RuntimeError, match=INPLACE_SAVED):
+            z.backward()
+
+
+def test_inplace_on_a_view_in_the_graph_is_refused_not_silently_wrong() -> None:
+    """PyTorch reroutes gradients through such a change (CopySlices); we refuse it instead."""
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = tg.tensor(2.0, requires_grad=True)
+    y = x * 1
+    with pytest.raises(RuntimeError, match="in-place operation on a view"):
+        y[0:1].mul_(w)
+    # the supported spellings give PyTorch's gradients
+    for T in (tg, torch):
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        y[0:1] = y[0:1] * 2  # write to the base
+        y.sum().backward()
+        assert x.grad.tolist() == [2.0, 1.0, 1.0]
+    with tg.no_grad():  # plain data edits through views are fine outside the graph
+        buf = tg.zeros(2, 3)
+        buf[0].add_(1)
+        buf.T[2].fill_(5)
+    assert buf.tolist() == [[1.0, 1.0, 5.0], [0.0, 0.0, 5.0]]

@@ -64,6 +64,8 @@ class Tensor:
     grad_fn = None
     name = None
     _version = 0
+    _base = None  # for a view (x[0], x.T, x.detach(), ...): the tensor whose memory it shares
+    _detached = False  # a view made by detach(): in-place changes are allowed on it
     _bumps: tuple = ()  # the in-place clock at the last few in-place changes (_mark_inplace)
     _hooks = None
     _accumulator = None
@@ -305,8 +307,10 @@ class Tensor:
         engine.backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
-        """The same numbers (shared memory), cut off from the graph."""
-        return Tensor._make(self.data)
+        """The same numbers (shared memory, shared version counter), cut off from the graph."""
+        out = Tensor._make(self.data)
+        out._base, out._detached = (self if self._base is None else self._base), True
+        return out
 
     def detach_(self) -> Tensor:
         self.grad_fn, self._requires_grad = None, False
@@ -595,7 +599,8 @@ class Tensor:
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
-        return View.apply(self, _infer_shape(_size_args(shape), self.numel(), self.shape))
+        shape = _infer_shape(_size_args(shape), self.numel(), self.shape)
+        return _view_of(self, View.apply(self, shape))
 
     def view(self, *shape: Any) -> Tensor:
         """Like reshape, but (as in PyTorch) only when no copy is needed."""
@@ -632,11 +637,11 @@ class Tensor:
             dims = _dims(dim, self.ndim)
             shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         overload = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
-        return Squeeze.apply(self, shape, overload)
+        return _view_of(self, Squeeze.apply(self, shape, overload))
 
     def unsqueeze(self, dim: int) -> Tensor:
         d = _dim(dim, self.ndim + 1)
-        return Unsqueeze.apply(self, self.shape[:d] + (1,) + self.shape[d:])
+        return _view_of(self, Unsqueeze.apply(self, self.shape[:d] + (1,) + self.shape[d:]))
 
     def permute(self, *dims: Any) -> Tensor:
         dims = tuple(_dim(d, self.ndim) for d in _size_args(dims))
@@ -648,13 +653,13 @@ class Tensor:
                 if len(dims) != self.ndim
                 else f"permute(): duplicate dims are not allowed (got {list(dims)})"
             )
-        return Permute.apply(self, dims)
+        return _view_of(self, Permute.apply(self, dims))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         dims = list(range(self.ndim))
         a, b = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
         dims[a], dims[b] = dims[b], dims[a]
-        return Transpose.apply(self, tuple(dims))
+        return _view_of(self, Transpose.apply(self, tuple(dims)))
 
     def t(self) -> Tensor:
         if self.ndim > 2:
@@ -680,7 +685,7 @@ class Tensor:
                     f"size ({n}) at non-singleton dimension {i + lead}.  Target sizes: "
                     f"{list(shape)}.  Tensor sizes: {list(self.shape)}"
                 )
-        return Expand.apply(self, full)
+        return _view_of(self, Expand.apply(self, full))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
@@ -701,7 +706,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key: Any) -> Tensor:
-        return Index.apply(self, _index_key(_check_mask(key, self), self))
+        return _view_of(self, Index.apply(self, _index_key(_check_mask(key, self), self)))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._inplace(IndexPut, _index_key(_check_mask(key, self), self), _operand(value))
@@ -719,8 +724,11 @@ class Tensor:
                 "a leaf Variable that requires grad is being used in an in-place operation. "
                 "Update it inside `with tinygrad_edu.no_grad():`, or use an out-of-place op."
             )
-        if self.grad_fn is not None:  # its node may have saved this very output (exp, sqrt, ...)
-            self.grad_fn._output = self
+        if self._base is not None and not self._detached and _GradMode.enabled:
+            _refuse_inplace_on_graph_view(self, args)
+        for t in (self, self._base):  # a node may have saved this very output (exp, sqrt, ...)
+            if t is not None and t.grad_fn is not None:
+                t.grad_fn._output = t
         before = Tensor._make(self.data)  # this tensor as it was: the new node's input
         before._requires_grad, before.grad_fn, before.name = (
             self._requires_grad,
@@ -754,8 +762,9 @@ class Tensor:
         forward and refuse to backward with changed values. Only the last few changes are kept:
         the history stays small however many optimizer steps update a parameter.
         """
-        self._version += 1
-        self._bumps = (*self._bumps[-7:], _InplaceClock.tick())
+        owner = self if self._base is None else self._base  # views share their base's counter
+        owner._version += 1
+        owner._bumps = (*owner._bumps[-7:], _InplaceClock.tick())
 
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         return self._inplace(Add, _operand(other if alpha == 1 else other * alpha))
@@ -863,6 +872,35 @@ class Tensor:
 
 
 # ---------------------------------------------------------------------------- helpers
+def _view_of(base: Tensor, out: Tensor) -> Tensor:
+    """Mark ``out`` as a view of ``base`` when NumPy made it share ``base``'s memory.
+
+    As in PyTorch, a view and its base share one version counter: changing either in place
+    is seen by every backward node that saved the other.
+    """
+    if getattr(out.data, "base", None) is not None:  # a NumPy/CuPy view, not a copy
+        out._base = base if base._base is None else base._base
+    return out
+
+
+def _refuse_inplace_on_graph_view(view: Tensor, args: tuple) -> None:
+    """In-place on a view whose base is in the graph: refuse rather than drop gradients.
+
+    PyTorch rewrites the base's history (a CopySlices node) so gradients flow through the
+    change; tinygrad_edu does not, so it says so instead of giving wrong gradients.
+    """
+    base = view._base
+    if base._requires_grad or view._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in args
+    ):
+        raise RuntimeError(
+            "in-place operation on a view (x[...], x.view(...), x.T, ...) of a tensor that is "
+            "part of an autograd graph: tinygrad_edu does not rewrite the base's history as "
+            "PyTorch does (CopySlices). Write to the base instead (x[idx] = value), use an "
+            "out-of-place op, or do it under no_grad()."
+        )
+
+
 class _HookHandle:
     """Returned by ``register_hook``: call ``.remove()`` to unregister."""
 

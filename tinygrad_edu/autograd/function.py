@@ -188,13 +188,15 @@ class Function:
         """PyTorch's rule: a value saved for backward must not be changed in place afterwards."""
         saved = self._saved if self._saved is not _FREED else ()
         for t in (*self.inputs, self._output):
-            if t is None or not t._bumps or t._bumps[-1] <= self._clock:
+            owner = t if t is None or t._base is None else t._base  # views share a version
+            if t is None or not owner._bumps or owner._bumps[-1] <= self._clock:
                 continue
             if any(t.data is s for s in saved):
-                expected = t._version - sum(1 for b in t._bumps if b > self._clock)
+                expected = owner._version - sum(1 for b in owner._bumps if b > self._clock)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{t.dtype} {list(t.shape)}] is at version {t._version}; "
+                    f"inplace operation: [{t.dtype} {list(t.shape)}] is at version "
+                    f"{owner._version}; "
                     f"expected version {expected} instead. Hint: the operation that failed was "
                     f"{self.name()}; replace the in-place op (add_, mul_, x[...] = ...) that "
                     "changed it with an out-of-place one, or .clone() it first."

@@ -12,6 +12,15 @@ from ..autograd.function import Function
 from ..device import array_module
 
 
+def _kept_for(other, value):
+    """``value``, if ``other`` is a tensor that may need it for its gradient; else None.
+
+    ``x * 2``: the number 2 never gets a gradient, so ``x`` need not be saved (as in PyTorch,
+    which saves only what backward will use; it also lets ``y[0:1] = y[0:1] * 2`` work).
+    """
+    return None if type(other) is float or type(other) is int else value
+
+
 class Add(Function):
     r"""$z = a + b$, so $\partial z/\partial a = 1$ and $\partial z/\partial b = 1$."""
 
@@ -47,13 +56,13 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(_kept_for(b, a), b)  # ``a`` only serves b's gradient
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad * b, grad * a
+        return grad * b, None if a is None else grad * a
 
 
 class Div(Function):
@@ -63,13 +72,13 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(_kept_for(b, a), b)  # ``a`` only serves b's gradient
         return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad / b, -grad * a / (b * b)
+        return grad / b, None if a is None else -grad * a / (b * b)
 
 
 class Pow(Function):
