@@ -217,6 +217,16 @@ def full_like(
 
 
 # ------------------------------------------------------------------------------- random
+def _random(draw: str, size: tuple, generator: Any, dtype: Any, device: Any,
+            requires_grad: bool) -> Tensor:
+    """Floats from the generator's ``draw`` method (``random``, ``standard_normal``)."""
+    from .random import rng
+
+    dtype = dtype or dtypes.get_default_dtype()
+    values = getattr(rng(generator), draw)(_size_args(size)).astype(dtype.numpy)
+    return _finish(values, device, requires_grad)
+
+
 def rand(
     *size: Any,
     generator: Any = None,
@@ -225,11 +235,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform random numbers in [0, 1)."""
-    from .random import rng
-
-    dtype = dtype or dtypes.get_default_dtype()
-    values = rng(generator).random(_size_args(size)).astype(dtype.numpy)
-    return _finish(values, device, requires_grad)
+    return _random("random", size, generator, dtype, device, requires_grad)
 
 
 def randn(
@@ -240,11 +246,7 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
-    from .random import rng
-
-    dtype = dtype or dtypes.get_default_dtype()
-    values = rng(generator).standard_normal(_size_args(size)).astype(dtype.numpy)
-    return _finish(values, device, requires_grad)
+    return _random("standard_normal", size, generator, dtype, device, requires_grad)
 
 
 def randint(
@@ -279,17 +281,13 @@ def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = Non
 def rand_like(
     t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return rand(
-        t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad
-    )
+    return _like(rand, t, dtype, device, requires_grad)
 
 
 def randn_like(
     t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return randn(
-        t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad
-    )
+    return _like(randn, t, dtype, device, requires_grad)
 
 
 def _has_str(data: Any) -> bool:
