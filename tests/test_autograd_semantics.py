@@ -528,6 +528,21 @@ DTYPE_CASES = {
     "bool * 1.5": lambda T: T.tensor([True]) * 1.5,
     "int32 + int64 0-dim": lambda T: T.tensor([1], dtype=T.int32) + T.tensor(1),
     "int32 + int64": lambda T: T.tensor([1], dtype=T.int32) + T.tensor([1]),
+    "int64 0-dim * int32": lambda T: T.tensor(3) * T.tensor([1, 2], dtype=T.int32),
+    "int8 + int64 0-dim": lambda T: T.tensor([1], dtype=T.int8) + T.tensor(1),
+    "uint8 * int64 0-dim": lambda T: T.tensor([1], dtype=T.uint8) * T.tensor(2),
+    "int32 / int64 0-dim": lambda T: T.tensor([1], dtype=T.int32) / T.tensor(2),
+    "int32 ** int64 0-dim": lambda T: T.tensor([3], dtype=T.int32) ** T.tensor(2),
+    "float16 * float32 0-dim": lambda T: T.tensor([1.5], dtype=T.float16) * T.tensor(2.0),
+    "float16 + float64": lambda T: T.tensor([1.5], dtype=T.float16)
+    + T.tensor([1.0], dtype=T.float64),
+    "maximum(int32, int64 0-dim)": lambda T: T.maximum(
+        T.tensor([1, 5], dtype=T.int32), T.tensor(3)),
+    "where(cond, int32, int64 0-dim)": lambda T: T.where(
+        T.tensor([True, False]), T.tensor([1, 2], dtype=T.int32), T.tensor(7)),
+    "where(cond, 1, 0)": lambda T: T.where(T.tensor([True, False]), 1, 0),
+    "sum(int32)": lambda T: T.tensor([1, 2], dtype=T.int32).sum(),
+    "sum(float16)": lambda T: T.tensor([1.0, 2.0], dtype=T.float16).sum(),
     "float64 * 2": lambda T: T.tensor([1.0], dtype=T.float64) * 2,
     "exp(int64)": lambda T: T.tensor([1, 2]).exp(),
     "sqrt(int64)": lambda T: T.tensor([1, 4]).sqrt(),
@@ -546,17 +561,7 @@ DTYPE_CASES = {
 }
 
 
-# Known difference: NumPy computes int32 + int64 0-dim in int64, PyTorch keeps int32 (a 0-dim
-# tensor does not raise the dtype within its category). We only re-cast float64 results (cheap,
-# and what the course meets); a general re-cast would break int reductions (sum(int32) is int64).
-KNOWN_DTYPE_DIFFERENCES = {"int32 + int64 0-dim"}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="NumPy's integer promotion"))
-    if c in KNOWN_DTYPE_DIFFERENCES else c
-    for c in DTYPE_CASES
-])
+@pytest.mark.parametrize("case", DTYPE_CASES)
 def test_dtype_inference_and_promotion(case: str) -> None:
     ours, theirs = both(DTYPE_CASES[case])
     assert ours.dtype.name == str(theirs.dtype).removeprefix("torch."), (

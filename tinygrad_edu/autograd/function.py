@@ -56,6 +56,7 @@ class Function:
     _retain: Any = None  # weakref to the output tensor when it called retain_grad()
     _output: Any = None  # the output tensor, once it is changed in place (exp saves its output)
     materialize_grads = True
+    elementwise = False  # True: the result has PyTorch's result_type of the inputs (+, *, where)
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Any:
@@ -119,15 +120,18 @@ class Function:
         """
         ctx = _new(cls)
         needs_grad = False
-        array_type = None
+        array_type = first = None
+        mixed = False  # tensors of several dtypes (NumPy and PyTorch may promote differently)
         raw, inputs, nodes = [], [], []  # per argument: its array, its Tensor, the node behind it
         for a in args:
             if isinstance(a, Tensor):
                 data = a.data
                 if array_type is None:
-                    array_type = type(data)
+                    array_type, first = type(data), data
                 elif type(data) is not array_type:
                     return _apply_across_devices(cls, args)
+                elif data.dtype is not first.dtype:
+                    mixed = True
                 raw.append(data)
                 inputs.append(a)
                 if a._requires_grad:
@@ -151,8 +155,8 @@ class Function:
                 raise _explain(exc, args) from None
             if type(out) is not array_type:
                 out = _as_array(out, array_type)
-            if out.dtype is _FLOAT64:
-                out = _demote_float64(out, args)
+            if mixed or (first is not None and out.dtype is not first.dtype):  # rare
+                out = _pytorch_dtype(cls, out, args)  # mixed dtypes, or an op changing the dtype
         else:
             with no_grad():
                 outs = cls.forward(ctx, *args)
@@ -288,15 +292,27 @@ _FLOAT64 = np.dtype(np.float64)
 Tensor: Any = None  # set by tinygrad_edu.tensor once the class exists (avoids a circular import)
 
 
-def _demote_float64(out: Any, args: tuple) -> Any:
-    """NumPy says ``int64 * 2.5`` is float64; PyTorch says the default float: use PyTorch's rule."""
+def _pytorch_dtype(cls: Any, out: Any, args: tuple) -> Any:
+    """Where NumPy's result dtype differs from PyTorch's, use PyTorch's.
+
+    * ``int64 * 2.5`` or ``exp(int64)``: NumPy says float64, PyTorch the default float (float32).
+    * ``int32 + int64 0-dim``, ``float16 * float32 0-dim``: NumPy widens to the 0-dim tensor's
+      dtype; PyTorch keeps the dtype of the tensor with dimensions (``result_type``).
+    """
     from ..dtypes import get_default_dtype, result_type
 
     if any(isinstance(a, np.dtype) for a in args):  # x.to(float64) asked for this dtype
         return out
-    want = result_type(*args)
-    if not want.is_floating_point:  # e.g. int / int, exp(int): the default float
-        want = get_default_dtype()
+    if cls.elementwise:
+        want = result_type(*args)
+        if out.dtype.kind == "f" and not want.is_floating_point:  # int / int is a float
+            want = get_default_dtype()
+    elif out.dtype is _FLOAT64:  # other ops (sum, exp, ...) only differ on float64
+        want = result_type(*args)
+        if not want.is_floating_point:  # e.g. exp(int): the default float
+            want = get_default_dtype()
+    else:
+        return out
     return out if want.numpy == out.dtype else out.astype(want.numpy)
 
 

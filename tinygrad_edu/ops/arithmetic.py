@@ -25,6 +25,7 @@ class Add(Function):
     r"""$z = a + b$, so $\partial z/\partial a = 1$ and $\partial z/\partial b = 1$."""
 
     array_io = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -39,6 +40,7 @@ class Sub(Function):
     r"""$z = a - b$, so $\partial z/\partial a = 1$ and $\partial z/\partial b = -1$."""
 
     array_io = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -53,6 +55,7 @@ class Mul(Function):
     r"""$z = a \cdot b$, so $\partial z/\partial a = b$ and $\partial z/\partial b = a$."""
 
     array_io = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -69,6 +72,7 @@ class Div(Function):
     r"""$z = a / b$, so $\partial z/\partial a = 1/b$ and $\partial z/\partial b = -a/b^2$."""
 
     array_io = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -88,6 +92,7 @@ class Pow(Function):
     """
 
     array_io = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):

@@ -14,6 +14,7 @@ class Maximum(Function):
     """``max(a, b)`` elementwise: the gradient goes to the larger input (split evenly on ties)."""
 
     array_io = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -31,6 +32,7 @@ class Minimum(Function):
     """``min(a, b)`` elementwise: the gradient goes to the smaller input (split evenly on ties)."""
 
     array_io = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -73,6 +75,7 @@ class Where(Function):
     """``where(cond, a, b)``: a where cond is True, else b; each side gets the gradient it chose."""
 
     array_io = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, cond, a, b):
