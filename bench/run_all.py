@@ -1,6 +1,7 @@
 """``make bench``: every benchmark, one after the other (a few minutes on 2 cores).
 
 * bench_core.py: autograd overhead (200-op chain) and an MLP step written with plain functions;
+* chain_floor.py: the same chain in PyTorch, tinygrad_edu, a featureless engine, and NumPy alone;
 * bench_nn.py: the same MLP step through nn + optim, and one epoch over the digits;
 * bench_viz.py: drawing and rendering a 1,000-node graph;
 * gpu_check.py: CuPy against PyTorch CUDA (prints "skipped" without a GPU).
@@ -16,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = [
     ["bench_core.py"],
+    ["chain_floor.py"],
     ["bench_nn.py", "--rounds", "3"],
     ["bench_viz.py"],
     ["gpu_check.py", "--skip-tests"],
