@@ -38,8 +38,9 @@ class BareTensor:
         return BareTensor(self.data.sum(), (self,), lambda g: (np.broadcast_to(g, shape),))
 
     def backward(self):
+        self.pending = np.ones((), np.float32)
         for node in reversed(_post_order(self)):
-            g, node.pending = node.pending if node is not self else np.ones((), np.float32), None
+            g, node.pending = node.pending, None
             if node.backward_fn is None:  # a leaf
                 node.grad = g if node.grad is None else node.grad + g
                 continue
@@ -69,5 +70,8 @@ def _post_order(root):
     return order
 
 
+_rng = np.random.default_rng(0)
+
+
 def randn(*shape):
-    return BareTensor(np.random.default_rng(0).standard_normal(shape).astype(np.float32))
+    return BareTensor(_rng.standard_normal(shape).astype(np.float32))

@@ -16,23 +16,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import emit, run_worker, time_it  # noqa: E402
+from bench_core import chain  # noqa: E402
+from harness import alternate, emit, time_it  # noqa: E402
 
 IMPLS = ("torch", "tinygrad_edu", "bare", "numpy")
-TRIPLES = 66  # (mul, add, tanh) x 66, then mul, add: 200 ops, as in bench_core.py
-
-
-def chain(x, w):
-    y = x
-    for _ in range(TRIPLES):
-        y = (y * w + x).tanh()
-    return y * w + x
+TRIPLES = 66  # chain() is (mul, add, tanh) x 66, then mul, add: 200 ops
 
 
 def numpy_only(x, w):
@@ -83,15 +76,11 @@ def main() -> None:
     if args.worker:
         worker(args.impl)
         return
-    samples: dict[str, list[float]] = {impl: [] for impl in IMPLS}
-    for r in range(args.rounds):
-        for impl in IMPLS if r % 2 == 0 else IMPLS[::-1]:
-            samples[impl].append(statistics.median(run_worker(__file__, impl, "chain")))
-    torch_s = statistics.median(samples["torch"])
+    medians = alternate(__file__, IMPLS, "chain", args.rounds)
+    torch_s = medians["torch"]
     print(f"200-op chain fwd+bwd, 4x4 float32: medians of {args.rounds} alternating rounds")
     print(f"{'':<14} {'time':>10} {'vs PyTorch':>11}")
-    for impl in IMPLS:
-        s = statistics.median(samples[impl])
+    for impl, s in medians.items():
         print(f"{impl:<14} {s * 1e3:>7.3f} ms {s / torch_s:>10.2f}x")
     print(f"{'0.5x budget':<14} {torch_s * 0.5e3:>7.3f} ms {0.5:>10.2f}x")
 

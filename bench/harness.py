@@ -81,19 +81,21 @@ def blas_info() -> str:
     return out.stdout.strip() or out.stderr.strip()[-300:]
 
 
+def alternate(script: str, impls: tuple[str, ...], case: str, rounds: int) -> dict[str, float]:
+    """Time ``case`` for each impl, in turn (order reversed every other round): medians."""
+    samples: dict[str, list[float]] = {impl: [] for impl in impls}
+    for r in range(rounds):
+        for impl in impls if r % 2 == 0 else impls[::-1]:
+            samples[impl].append(statistics.median(run_worker(script, impl, case)))
+    return {impl: statistics.median(times) for impl, times in samples.items()}
+
+
 def compare(script: str, cases: list[tuple[str, str, float]], rounds: int = 3) -> list[dict]:
     """For each (case, description, target ratio): alternate the frameworks and print a table."""
     rows = []
     for case, description, target in cases:
-        samples: dict[str, list[float]] = {impl: [] for impl in IMPLS}
-        for r in range(rounds):
-            order = IMPLS if r % 2 == 0 else IMPLS[::-1]
-            for impl in order:
-                samples[impl].append(statistics.median(run_worker(script, impl, case)))
-        ours, theirs = (
-            statistics.median(samples["tinygrad_edu"]),
-            statistics.median(samples["torch"]),
-        )
+        medians = alternate(script, IMPLS, case, rounds)
+        ours, theirs = medians["tinygrad_edu"], medians["torch"]
         rows.append(
             {
                 "case": case,

@@ -120,17 +120,17 @@ class Function:
         """
         ctx = _new(cls)
         needs_grad = False
-        array_type = first = None
+        array_type = dtype = None  # of the first tensor argument
         mixed = False  # tensors of several dtypes (NumPy and PyTorch may promote differently)
         raw, inputs, nodes = [], [], []  # per argument: its array, its Tensor, the node behind it
         for a in args:
             if isinstance(a, Tensor):
                 data = a.data
                 if array_type is None:
-                    array_type, first = type(data), data
+                    array_type, dtype = type(data), data.dtype
                 elif type(data) is not array_type:
                     return _apply_across_devices(cls, args)
-                elif data.dtype is not first.dtype:
+                elif data.dtype is not dtype:
                     mixed = True
                 raw.append(data)
                 inputs.append(a)
@@ -155,8 +155,8 @@ class Function:
                 raise _explain(exc, args) from None
             if type(out) is not array_type:
                 out = _as_array(out, array_type)
-            if mixed or (first is not None and out.dtype is not first.dtype):  # rare
-                out = _pytorch_dtype(cls, out, args)  # mixed dtypes, or an op changing the dtype
+            if mixed or out.dtype is not dtype:  # rare: mixed dtypes, or an op changing dtype
+                out = _pytorch_dtype(cls, out, args)
         else:
             with no_grad():
                 outs = cls.forward(ctx, *args)
@@ -303,16 +303,11 @@ def _pytorch_dtype(cls: Any, out: Any, args: tuple) -> Any:
 
     if any(isinstance(a, np.dtype) for a in args):  # x.to(float64) asked for this dtype
         return out
-    if cls.elementwise:
-        want = result_type(*args)
-        if out.dtype.kind == "f" and not want.is_floating_point:  # int / int is a float
-            want = get_default_dtype()
-    elif out.dtype is _FLOAT64:  # other ops (sum, exp, ...) only differ on float64
-        want = result_type(*args)
-        if not want.is_floating_point:  # e.g. exp(int): the default float
-            want = get_default_dtype()
-    else:
+    if not cls.elementwise and out.dtype is not _FLOAT64:  # other ops only differ on float64
         return out
+    want = result_type(*args)
+    if out.dtype.kind == "f" and not want.is_floating_point:  # int / int, exp(int): a float
+        want = get_default_dtype()
     return out if want.numpy == out.dtype else out.astype(want.numpy)
 
 
