@@ -98,6 +98,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ attributes
     @property
+    def array(self) -> Any:
+        """The raw NumPy (or CuPy) array under this tensor."""
+        return self.data
+
+    @property
     def shape(self) -> Size:
         return Size(self.data.shape)
 
