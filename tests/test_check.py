@@ -208,7 +208,7 @@ def test_mismatch_accepts_equal_answers(expected, got):
 def test_tensors_compare_by_type_then_data():
     class Tensor:
         def __init__(self, data):
-            self.data = np.asarray(data)
+            self.array = np.asarray(data)
 
     assert mismatch(Tensor([1.0, 2.0]), Tensor([1.0, 2.0])) is None
     assert mismatch(Tensor([1.0, 2.0]), np.array([1.0, 2.0])) == "an ndarray, expected a Tensor"

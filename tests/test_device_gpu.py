@@ -38,8 +38,8 @@ class TestOnCupy(DeviceSemantics):
         import cupy
 
         x = tg.randn(3, device="cuda")
-        assert type(x.data) is cupy.ndarray and x.data.device.id == 0
-        assert type((x * 2).sum().data) is cupy.ndarray  # 0-d results stay on the GPU
+        assert type(x.array) is cupy.ndarray and x.array.device.id == 0
+        assert type((x * 2).sum().array) is cupy.ndarray  # 0-d results stay on the GPU
 
     @pytest.mark.parametrize("dtype", [np.float32, np.float64])
     def test_scatter_add_adds_repeats(self, dtype: Any) -> None:

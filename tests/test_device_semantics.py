@@ -22,14 +22,14 @@ CUDA0 = tg.device("cuda", 0)
 def on_cuda(t: tg.Tensor, what: str) -> None:
     """``t`` lives on cuda:0: its device says so and its array is the GPU backend's kind."""
     assert t.device == CUDA0, f"{what}: expected device cuda:0, got {t.device}"
-    assert isinstance(t.data, backend("cuda").array_types), (
-        f"{what}: a cuda tensor must hold a GPU array, got {type(t.data).__name__}"
+    assert isinstance(t.array, backend("cuda").array_types), (
+        f"{what}: a cuda tensor must hold a GPU array, got {type(t.array).__name__}"
     )
 
 
 def on_cpu(t: tg.Tensor, what: str) -> None:
     assert t.device == tg.device("cpu"), f"{what}: expected device cpu, got {t.device}"
-    assert type(t.data) is np.ndarray, f"{what}: a cpu tensor holds a NumPy array"
+    assert type(t.array) is np.ndarray, f"{what}: a cpu tensor holds a NumPy array"
 
 
 def host(t: tg.Tensor) -> np.ndarray:
@@ -416,7 +416,7 @@ class TestOnFakeCuda(DeviceSemantics):
 
     def test_the_fake_is_as_strict_as_cupy(self) -> None:
         """A fake-GPU array refuses plain NumPy arrays and never decays to a NumPy scalar."""
-        g = tg.tensor([[1.0, 2.0]], device="cuda").data
+        g = tg.tensor([[1.0, 2.0]], device="cuda").array
         with pytest.raises(TypeError, match="Unsupported type"):
             g + np.ones(2)
         with pytest.raises(TypeError, match="Unsupported type"):

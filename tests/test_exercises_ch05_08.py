@@ -229,14 +229,14 @@ def test_ch07_mistakes():
 
 def test_ch08_mistakes():
     def one_sided(f, x, eps=1e-6):
-        flat, base = x.data.reshape(-1), f(x).item()
+        flat, base = x.array.reshape(-1), f(x).item()
         grad = np.zeros(flat.size)
         for i in range(flat.size):
             old = float(flat[i])
             flat[i] = old + eps
             grad[i] = (f(x).item() - base) / eps
             flat[i] = old
-        return grad.reshape(x.data.shape)
+        return grad.reshape(x.array.shape)
 
     _fails("ch08.numerical_grad", one_sided)
 

@@ -445,13 +445,13 @@ def test_state_dict_round_trip_and_sharing():
     a, b = Net(), Net()
     sd = a.state_dict()
     assert not sd["fc1.weight"].requires_grad
-    assert sd["fc1.weight"].data is a.fc1.weight.data or np.shares_memory(
-        sd["fc1.weight"].data, a.fc1.weight.data)
+    assert sd["fc1.weight"].array is a.fc1.weight.array or np.shares_memory(
+        sd["fc1.weight"].array, a.fc1.weight.array)
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     for (name, p), q in zip(a.named_parameters(), b.parameters(), strict=True):
         np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy(), err_msg=name)
-    assert not np.shares_memory(a.fc1.weight.data, b.fc1.weight.data)  # copied, not shared
+    assert not np.shares_memory(a.fc1.weight.array, b.fc1.weight.array)  # copied, not shared
 
 
 def test_load_state_dict_names_missing_and_unexpected_keys():
@@ -494,7 +494,7 @@ def test_deepcopy_makes_an_independent_model():
     assert isinstance(twin.fc1.weight, nn.Parameter) and twin.fc1.weight.requires_grad
     assert twin.fc1.weight.name == "fc1.weight"
     np.testing.assert_array_equal(twin.fc1.weight.grad.numpy(), net.fc1.weight.grad.numpy())
-    twin.fc1.weight.data[...] = 0
+    twin.fc1.weight.array[...] = 0
     assert net.fc1.weight.detach().numpy().any()
 
 

@@ -297,7 +297,7 @@ def test_tensor_frames_match_the_engine_order_and_leave_grad_alone() -> None:
         p.grad = None
     loss.backward()
     for p in params:
-        np.testing.assert_allclose(final[steps.graph.data_id(p)], p.grad.data, rtol=1e-6,
+        np.testing.assert_allclose(final[steps.graph.data_id(p)], p.grad.array, rtol=1e-6,
                                    err_msg=f"the last frame's gradient of {p.name}")
 
 

@@ -94,7 +94,7 @@ def result_type(*operands: object) -> dtype:
     best = [None, None, None]  # promoted dtype among: Python numbers, 0-dim tensors, tensors
     for x in operands:
         if isinstance(x, Tensor):
-            rank, d = (2 if x.data.ndim else 1), x.dtype
+            rank, d = (2 if x.array.ndim else 1), x.dtype
         elif isinstance(x, bool):
             rank, d = 0, bool_
         elif isinstance(x, int):

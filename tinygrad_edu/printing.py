@@ -101,10 +101,10 @@ def tensor_repr(t: Any) -> str:
     if t.device.type != "cpu":
         suffixes.append(f"device='{t.device}'")
     default_dtypes = (get_default_dtype(), int64, bool_)
-    if t.data.size == 0 and t.dtype is not get_default_dtype():
-        suffixes.append(f"size={tuple(t.shape)}") if t.data.ndim > 1 else None
+    if t.array.size == 0 and t.dtype is not get_default_dtype():
+        suffixes.append(f"size={tuple(t.shape)}") if t.array.ndim > 1 else None
         suffixes.append(f"dtype={t.dtype}")
-    elif t.data.size == 0 and t.data.ndim > 1:
+    elif t.array.size == 0 and t.array.ndim > 1:
         suffixes.append(f"size={tuple(t.shape)}")
     elif t.dtype not in default_dtypes or (
         t.dtype is float32 and float32 is not get_default_dtype()

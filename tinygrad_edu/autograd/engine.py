@@ -97,7 +97,7 @@ def run_backward(
             for child, g, t in zip(node.next_nodes, grad_inputs, node.inputs):
                 if child is None or g is None:
                     continue
-                if g.shape != t.data.shape:
+                if g.shape != t.array.shape:
                     g = _sum_to_input(node, g, t)
                 total = pending.get(child)  # gradients from several users add up
                 pending[child] = g if total is None else total + g
@@ -180,14 +180,14 @@ def _initial_grad(t: Any, g: Any, index: int) -> Any:
             "Did you forget requires_grad=True on a leaf, or compute this under no_grad()?"
         )
     if g is None:
-        if t.data.size != 1:
+        if t.array.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs (this output has shape "
                 f"{list(t.shape)}). Pass a gradient of the same shape, e.g. "
                 "y.backward(tinygrad_edu.ones_like(y)), or reduce it first, e.g. "
                 "y.sum().backward()."
             )
-        return array_module(t.data).ones_like(t.data)
+        return array_module(t.array).ones_like(t.array)
     if not isinstance(g, Tensor):
         g = Tensor(g, dtype=t.dtype, device=t.device)
     if tuple(g.shape) != tuple(t.shape):
@@ -199,20 +199,20 @@ def _initial_grad(t: Any, g: Any, index: int) -> Any:
         raise RuntimeError(
             f"invalid gradient at index {index} - expected device {t.device} but got {g.device}"
         )
-    return g.data
+    return g.array
 
 
 def _sum_to_input(node: Any, g: Any, t: Any) -> Any:
     """Sum a broadcast gradient back to input ``t``'s shape; refuse one that cannot fit."""
     try:
-        summed = unbroadcast(g, t.data.shape)
+        summed = unbroadcast(g, t.array.shape)
     except (IndexError, ValueError):
         summed = g
-    if summed.shape != t.data.shape:
+    if summed.shape != t.array.shape:
         index = next(i for i, x in enumerate(node.inputs) if x is t)
         raise RuntimeError(
             f"Function {node.name()} returned an invalid gradient at index {index} - got "
-            f"{list(g.shape)} but expected shape compatible with {list(t.data.shape)}. "
+            f"{list(g.shape)} but expected shape compatible with {list(t.array.shape)}. "
             "A backward must return one gradient per input, each with that input's shape."
         )
     return summed
@@ -226,12 +226,12 @@ def _accumulate(t: Any, grad: Any) -> None:
         return
     if t._hooks and t.grad_fn is None:
         grad = _run_hooks(t._hooks, grad)
-    if grad.dtype != t.data.dtype:
-        grad = grad.astype(t.data.dtype)
+    if grad.dtype != t.array.dtype:
+        grad = grad.astype(t.array.dtype)
     if t._grad is None:  # a private copy: the same array may also flow to other inputs
         t._grad = Tensor._make(array_module(grad).array(grad, copy=True))
     else:
-        t._grad.data += grad
+        t._grad.array += grad
 
 
 def _run_hooks(hooks: list, grad: Any) -> Any:
@@ -240,7 +240,7 @@ def _run_hooks(hooks: list, grad: Any) -> Any:
     for hook in hooks:
         result = hook(Tensor._make(grad))
         if result is not None:
-            grad = result.data if isinstance(result, Tensor) else result
+            grad = result.array if isinstance(result, Tensor) else result
     return grad
 
 

@@ -125,7 +125,7 @@ class Function:
         raw, inputs, nodes = [], [], []  # per argument: its array, its Tensor, the node behind it
         for a in args:
             if isinstance(a, Tensor):
-                data = a.data
+                data = a.array
                 if array_type is None:
                     array_type, dtype = type(data), data.dtype
                 elif type(data) is not array_type:
@@ -160,9 +160,9 @@ class Function:
         else:
             with no_grad():
                 outs = cls.forward(ctx, *args)
-            out = (outs if isinstance(outs, Tensor) else Tensor(outs)).data
+            out = (outs if isinstance(outs, Tensor) else Tensor(outs)).array
         result = _new(Tensor)
-        result.data = out
+        result.array = out
         if needs_grad:
             if ctx._saved:
                 ctx._clock = _InplaceClock.now
@@ -186,7 +186,7 @@ class Function:
                 f"function {self.name()} returned an incorrect number of gradients "
                 f"(expected {len(self.inputs)}, got {len(grads)})"
             )
-        return tuple(g.data if isinstance(g, Tensor) else g for g in grads)
+        return tuple(g.array if isinstance(g, Tensor) else g for g in grads)
 
     def _check_versions(self) -> None:
         """PyTorch's rule: a value saved for backward must not be changed in place afterwards."""
@@ -195,7 +195,7 @@ class Function:
             owner = t if t is None or t._base is None else t._base  # views share a version
             if t is None or not owner._bumps or owner._bumps[-1] <= self._clock:
                 continue
-            if any(t.data is s for s in saved):
+            if any(t.array is s for s in saved):
                 expected = owner._version - sum(1 for b in owner._bumps if b > self._clock)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
@@ -317,7 +317,7 @@ def _apply_across_devices(cls: Any, args: tuple) -> Any:
     CPU); any other mix raises the device-mismatch error."""
     from ..device import mismatch_error
 
-    scalar = [isinstance(a, Tensor) and a.data.ndim == 0 and a.device.type == "cpu" for a in args]
+    scalar = [isinstance(a, Tensor) and a.array.ndim == 0 and a.device.type == "cpu" for a in args]
     others = {a.device for a, s in zip(args, scalar) if isinstance(a, Tensor) and not s}
     if len(others) != 1 or next(iter(others)).type == "cpu":
         raise mismatch_error(a.device for a in args if isinstance(a, Tensor))

@@ -25,18 +25,18 @@ def numerical_grad(
 ) -> np.ndarray:
     """d(sum of fn's output * weight)/d(inputs[index]) by central differences (weight 1 if None)."""
     x = inputs[index]
-    flat = x.data.reshape(-1)
+    flat = x.array.reshape(-1)
     grad = np.zeros(flat.shape, dtype=np.float64)
     w = 1.0 if weight is None else weight
     for i in range(flat.size):
         old = flat[i].item()
         flat[i] = old + eps
-        plus = float((fn(*inputs).data * w).sum())
+        plus = float((fn(*inputs).array * w).sum())
         flat[i] = old - eps
-        minus = float((fn(*inputs).data * w).sum())
+        minus = float((fn(*inputs).array * w).sum())
         flat[i] = old
         grad[i] = (plus - minus) / (2 * eps)
-    return grad.reshape(x.data.shape)
+    return grad.reshape(x.array.shape)
 
 
 def gradcheck(
@@ -69,9 +69,9 @@ def gradcheck(
         out = fn(*inputs)
         # A different weight per output element: with all ones, a backward that forgets to
         # multiply by grad_output (or mixes its elements up) would still pass.
-        weight = np.random.default_rng(0).uniform(0.5, 1.5, size=out.data.shape)
+        weight = np.random.default_rng(0).uniform(0.5, 1.5, size=out.array.shape)
         out.backward(Tensor(weight, dtype=out.dtype))
-        analytical = np.zeros(x.data.shape) if x.grad is None else x.grad.numpy_host()
+        analytical = np.zeros(x.array.shape) if x.grad is None else x.grad.numpy_host()
         numerical = numerical_grad(fn, inputs, i, eps, weight=weight)
         bad = ~np.isclose(analytical, numerical, atol=atol, rtol=rtol)
         if bad.any():

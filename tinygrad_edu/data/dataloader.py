@@ -92,7 +92,7 @@ class DataLoader:
                 return
             if self._fast:  # same result as collating the samples, one indexing per tensor
                 tensors = self.dataset.tensors
-                yield tuple(Tensor._make(t.data[_device_index(idx, t)]) for t in tensors)
+                yield tuple(Tensor._make(t.array[_device_index(idx, t)]) for t in tensors)
             else:
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])
 
@@ -100,5 +100,5 @@ class DataLoader:
 def _device_index(idx: np.ndarray, t: Tensor) -> Any:
     from ..device import array_module
 
-    xp = array_module(t.data)
+    xp = array_module(t.array)
     return idx if xp is np else xp.asarray(idx)

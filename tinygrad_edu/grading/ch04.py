@@ -136,7 +136,7 @@ def _saves_output(Sigmoid: type) -> str:
     y = Sigmoid.apply(_leaf([0.0, 2.0]))
     if y.grad_fn is None:
         return "y has no grad_fn: was the output made under no_grad?"
-    saved = [s.data if isinstance(s, torch.Tensor) else s for s in y.grad_fn.saved_tensors]
+    saved = [s.array if isinstance(s, torch.Tensor) else s for s in y.grad_fn.saved_tensors]
     if len(saved) != 1:
         return f"saves {len(saved)} values; save only y"
     if np.shape(saved[0]) != y.shape or not np.allclose(saved[0], y.detach().numpy()):

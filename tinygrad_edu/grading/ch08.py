@@ -33,7 +33,7 @@ def _f64(values: Any) -> Tensor:
 
 # ----------------------------------------------------------------------- ch08.numerical_grad
 def _numerical_grad(f: Callable, x: Tensor, eps: float = 1e-6) -> np.ndarray:
-    flat = x.data.reshape(-1)  # a view: changing it changes x
+    flat = x.array.reshape(-1)  # a view: changing it changes x
     grad = np.zeros(flat.size)
     for i in range(flat.size):
         old = float(flat[i])
@@ -43,7 +43,7 @@ def _numerical_grad(f: Callable, x: Tensor, eps: float = 1e-6) -> np.ndarray:
         minus = f(x).item()
         flat[i] = old
         grad[i] = (plus - minus) / (2 * eps)
-    return grad.reshape(x.data.shape)
+    return grad.reshape(x.array.shape)
 
 
 FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
@@ -76,7 +76,7 @@ def _x_is_unchanged(fn: Callable) -> np.ndarray:
     points=2,
     reference=_numerical_grad,
     time_limit=LIMIT,
-    hint="`flat = x.data.reshape(-1)` is a view of x's numbers: set `flat[i] = old + eps`, "
+    hint="`flat = x.array.reshape(-1)` is a view of x's numbers: set `flat[i] = old + eps`, "
     "read `f(x).item()`, then `old - eps`, and put `old` back. Slope: (plus - minus) / (2 eps).",
 )
 def numerical_grad():

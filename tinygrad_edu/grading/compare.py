@@ -1,8 +1,8 @@
 """Is the learner's answer right? `mismatch` says why not, in words a learner can act on.
 
 Numbers compare with a tolerance, arrays and tensors by type, shape, dtype and then values,
-lists/tuples/dicts item by item. A tensor is anything with a NumPy array in ``.data``
-(our Tensor, and torch's too via ``.detach().numpy()``), so this file needs only NumPy.
+lists/tuples/dicts item by item. A tensor is anything with a NumPy array in ``.array``
+(our Tensor; torch's via ``.detach().numpy()``), so this file needs only NumPy.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ ATOL = 1e-6
 
 
 def as_array(x: Any) -> np.ndarray | None:
-    """The NumPy array inside ``x`` (an ndarray, or a tensor's ``.data``), else None."""
+    """The NumPy array inside ``x`` (an ndarray, or a tensor's ``.array``), else None."""
     if isinstance(x, np.ndarray):
         return x
-    data = getattr(x, "data", None)
+    data = getattr(x, "array", None)
     if isinstance(data, np.ndarray):
         return data
     if hasattr(data, "get") and type(data).__module__.startswith("cupy"):

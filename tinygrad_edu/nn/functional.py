@@ -46,10 +46,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:  # 
     from ..device import array_module
     from ..random import rng
 
-    xp = array_module(input.data)
-    keep = rng().random(input.data.shape) >= p
+    xp = array_module(input.array)
+    keep = rng().random(input.array.shape) >= p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    mask = xp.asarray(keep * scale, dtype=input.data.dtype)
+    mask = xp.asarray(keep * scale, dtype=input.array.dtype)
     return input * Tensor._make(mask)
 
 
@@ -116,7 +116,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
         out = nll_loss(flat, target.reshape(-1), weight, ignore_index, reduction)
         return out.reshape(target.shape) if reduction == "none" else out
     _check_targets(input, target, ignore_index)
-    if target.data.dtype == uint8.numpy:
+    if target.array.dtype == uint8.numpy:
         target = target.long()
     return NllLoss.apply(input, target, weight, ignore_index, reduction)
 
@@ -192,7 +192,7 @@ def _class_view(weight: Tensor, input: Tensor) -> Tensor:  # noqa: A002
 
 def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:  # noqa: A002
     """PyTorch's checks on class-index targets, with the numbers that are wrong."""
-    if target.data.dtype != int64.numpy and target.data.dtype != uint8.numpy:
+    if target.array.dtype != int64.numpy and target.array.dtype != uint8.numpy:
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {_torch_type(target)}: class-index "
             f"targets must be int64 (got {target.dtype}). Convert them with target.long()."
@@ -204,7 +204,7 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:  #
             f"target shape {list(target.shape)})."
         )
     n_classes = input.shape[1]
-    data = target.data
+    data = target.array
     if data.size and (data.min() < 0 or data.max() >= n_classes):
         bad = data[(data != ignore_index) & ((data < 0) | (data >= n_classes))]
         if bad.size:

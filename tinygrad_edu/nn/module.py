@@ -248,7 +248,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     # ------------------------------------------------------------------ dtype and device
     def _apply(self, convert: Callable[[Tensor], Tensor]) -> Module:
@@ -256,9 +256,9 @@ class Module:
         for m in self.modules():
             for p in m._parameters.values():
                 if p is not None:
-                    p.data = convert(p.detach()).data
+                    p.array = convert(p.detach()).array
                     if p._grad is not None:
-                        p._grad = Tensor._make(convert(p._grad).data)
+                        p._grad = Tensor._make(convert(p._grad).array)
             for name, b in m._buffers.items():
                 if b is not None:
                     m._buffers[name] = convert(b)

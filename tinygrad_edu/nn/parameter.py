@@ -34,7 +34,7 @@ class Parameter(Tensor):
                 "Wrap numbers first: Parameter(tinygrad_edu.tensor([1.0, 2.0]))"
             )
         p = object.__new__(cls)
-        p.data = data.data
+        p.array = data.array
         if requires_grad:
             p.requires_grad = True  # checks the dtype: only float tensors can learn
         return p

@@ -28,7 +28,7 @@ from .module import Module
 
 def accuracy(logits: Any, target: Any) -> float:
     """The fraction of rows whose largest score is at the true class."""
-    return float((logits.argmax(1).data == target.data).mean())
+    return float((logits.argmax(1).array == target.array).mean())
 
 
 def evaluate(model: Module, loader: Iterable, loss_fn: Callable | None = None) -> dict:

@@ -47,29 +47,29 @@ class Adam(Optimizer):
         """PyTorch's Adam (AdamW: decoupled decay): moving averages, bias correction, step."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         decay, amsgrad = group["weight_decay"], group["amsgrad"]
-        xp = array_module(p.data)
+        xp = array_module(p.array)
         if not state:
             state["step"] = 0
-            state["exp_avg"] = Tensor._make(xp.zeros_like(p.data))
-            state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
+            state["exp_avg"] = Tensor._make(xp.zeros_like(p.array))
+            state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.array))
             if amsgrad:
-                state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
+                state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.array))
         state["step"] += 1
         t = state["step"]
         if decay != 0:
             if self.decoupled:
-                p.data *= 1 - lr * decay
+                p.array *= 1 - lr * decay
             else:
-                grad = grad + decay * p.data
-        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+                grad = grad + decay * p.array
+        m, v = state["exp_avg"].array, state["exp_avg_sq"].array
         m += (grad - m) * (1 - beta1)
         v *= beta2
         v += (1 - beta2) * grad * grad
         if amsgrad:
-            v = xp.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
+            v = xp.maximum(state["max_exp_avg_sq"].array, v, out=state["max_exp_avg_sq"].array)
         step_size = lr / (1 - beta1**t)
         denom = xp.sqrt(v) / (1 - beta2**t) ** 0.5 + eps
-        p.data -= step_size * (m / denom)
+        p.array -= step_size * (m / denom)
 
 
 class AdamW(Adam):

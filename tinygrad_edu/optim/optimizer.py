@@ -67,7 +67,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad.data[...] = 0
+                        p.grad.array[...] = 0
 
     def step(self, closure: Callable | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given.
@@ -82,13 +82,13 @@ class Optimizer:
             for p in group["params"]:
                 if p._grad is None:
                     continue
-                grad = -p._grad.data if group.get("maximize") else p._grad.data
+                grad = -p._grad.array if group.get("maximize") else p._grad.array
                 self.update(p, grad, group, self.state.setdefault(p, {}))
                 mark_updated(p)
         return loss
 
     def update(self, p: Tensor, grad: Any, group: dict, state: dict) -> None:
-        """Change ``p.data`` in place, given its gradient (an array), its group and its state."""
+        """Change ``p.array`` in place, given its gradient (an array), its group and its state."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ saving and loading
@@ -139,7 +139,7 @@ class Optimizer:
 
 
 def mark_updated(p: Tensor) -> None:
-    """Record an in-place update of ``p.data``, as PyTorch's version counter does.
+    """Record an in-place update of ``p.array``, as PyTorch's version counter does.
 
     A graph built before the update saved the old weights; its backward now refuses to run
     ("modified by an inplace operation") instead of silently using the new ones.
@@ -154,5 +154,5 @@ def _detach(v: Any) -> Any:
 def _copy_to(v: Any, p: Tensor) -> Any:
     """A loaded state tensor, as a private copy with the parameter's dtype and device."""
     if isinstance(v, Tensor):
-        return Tensor._make(v.to(p.device, p.dtype).data.copy())
+        return Tensor._make(v.to(p.device, p.dtype).array.copy())
     return copy.deepcopy(v)

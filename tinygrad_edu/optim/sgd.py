@@ -41,13 +41,13 @@ class SGD(Optimizer):
         """PyTorch's SGD: weight decay, then momentum (optionally Nesterov), then the step."""
         mu, tau, decay = group["momentum"], group["dampening"], group["weight_decay"]
         if decay != 0:
-            grad = grad + decay * p.data
+            grad = grad + decay * p.array
         if mu != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = Tensor._make(grad.copy())
             else:
-                buf.data *= mu
-                buf.data += (1 - tau) * grad
-            grad = grad + mu * buf.data if group["nesterov"] else buf.data
-        p.data -= group["lr"] * grad
+                buf.array *= mu
+                buf.array += (1 - tau) * grad
+            grad = grad + mu * buf.array if group["nesterov"] else buf.array
+        p.array -= group["lr"] * grad

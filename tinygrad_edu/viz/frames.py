@@ -96,9 +96,9 @@ def tensor_frames(roots: list[Any], g: Graph) -> list[Frame]:
     _check_size(order)
     leaves = {n: None for n in order if n.name() == "AccumulateGrad"}
     steps: dict[Any, tuple[Any, tuple]] = {}
-    seeds = [array_module(r.data).ones_like(r.data) for r in roots]  # d(root)/d(root) = 1
+    seeds = [array_module(r.array).ones_like(r.array) for r in roots]  # d(root)/d(root) = 1
     kept = [n.obj for n in g.nodes if n.kind in DATA_KINDS and keeps_grad(n.obj)]
-    before = [(t, None if t.grad is None else t.grad.data.copy()) for t in kept]
+    before = [(t, None if t.grad is None else t.grad.array.copy()) for t in kept]
     try:
         engine.run_backward(roots, seeds, retain_graph=True, capture=leaves,
                             on_step=lambda node, go, gi: steps.__setitem__(node, (go, gi)))
@@ -111,7 +111,7 @@ def tensor_frames(roots: list[Any], g: Graph) -> list[Frame]:
             if old is None:
                 t.grad = None
             else:
-                t.grad.data[...] = old
+                t.grad.array[...] = old
     known: dict[str, Any] = {}
     for root, seed in zip(roots, seeds, strict=True):
         _add(known, g.data_id(root), to_numpy(seed))
@@ -128,7 +128,7 @@ def tensor_frames(roots: list[Any], g: Graph) -> list[Frame]:
                 if t is None:
                     continue  # a non-tensor argument (a dim, a number): no gradient
                 if gi is not None and t.requires_grad:
-                    gi = to_numpy(unbroadcast(gi, t.data.shape) if gi.shape != t.data.shape
+                    gi = to_numpy(unbroadcast(gi, t.array.shape) if gi.shape != t.array.shape
                                   else gi)
                     _add(known, g.data_id(t), gi)
                     fresh += [g.data_id(t)] if g.data_id(t) else []

@@ -39,7 +39,7 @@ def is_tensor(x: Any) -> bool:
 def to_numpy(a: Any) -> np.ndarray:
     """A NumPy copy of an array that may live on the GPU (CuPy arrays have ``.get()``)."""
     if is_tensor(a):
-        a = a.data
+        a = a.array
     if not isinstance(a, np.ndarray) and hasattr(a, "get"):
         a = a.get()
     return np.asarray(a)
@@ -102,7 +102,7 @@ def data_label(x: Any, show_data: bool, show_grad: bool, grad: Any = NO_GRAD) ->
         lines = [name] if name else []
         lines.append(meta_text(x.shape, x.dtype, getattr(x, "device", None)))
         if show_data:
-            lines.append("data=" + array_text(x.data))
+            lines.append("data=" + array_text(x.array))
     if show_grad and x.requires_grad:  # a constant never gets a gradient: no line for it
         lines.append(grad_text(stored_grad(x) if grad is NO_GRAD else grad))
     return lines or [""]

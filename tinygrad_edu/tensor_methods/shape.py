@@ -1,0 +1,143 @@
+"""Tensor methods that change the shape (views where possible) and indexing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..shapes import _dim, _dims, _infer_shape, _size_args
+from .operands import (
+    _check_mask,
+    _index_key,
+    _operand,
+    _view_of,
+)
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+from ..ops.indexing import Index, IndexPut
+from ..ops.shape import Expand, Permute, Squeeze, Transpose, Unsqueeze, View
+
+
+class ShapeMethods:
+    """reshape/view, squeeze/unsqueeze, permute/transpose, expand, split, ``x[...]``."""
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802
+        return self if self.ndim < 2 else self.permute(*range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return self.transpose(-2, -1)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        shape = _infer_shape(_size_args(shape), self.numel(), self.shape)
+        return _view_of(self, View.apply(self, shape))
+
+    def view(self, *shape: Any) -> Tensor:
+        """Like reshape, but (as in PyTorch) only when no copy is needed."""
+        if not self.array.flags["C_CONTIGUOUS"] and self.numel() > 1:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            )
+        return self.reshape(*shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def contiguous(self) -> Tensor:
+        return self if self.array.flags["C_CONTIGUOUS"] else self.clone()
+
+    def is_contiguous(self) -> bool:
+        return bool(self.array.flags["C_CONTIGUOUS"])
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        shape = self.shape[:s] + (-1,) + self.shape[e + 1 :]
+        return self.reshape(shape)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        if dim is None:
+            shape = tuple(n for n in self.shape if n != 1)
+        else:
+            dims = _dims(dim, self.ndim)
+            shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
+        overload = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
+        return _view_of(self, Squeeze.apply(self, shape, overload))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        d = _dim(dim, self.ndim + 1)
+        return _view_of(self, Unsqueeze.apply(self, self.shape[:d] + (1,) + self.shape[d:]))
+
+    def permute(self, *dims: Any) -> Tensor:
+        dims = tuple(_dim(d, self.ndim) for d in _size_args(dims))
+        if sorted(dims) != list(range(self.ndim)):
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                f"length of the desired ordering of dimensions i.e. input.dim() = {self.ndim} is "
+                f"not equal to len(dims) = {len(dims)}"
+                if len(dims) != self.ndim
+                else f"permute(): duplicate dims are not allowed (got {list(dims)})"
+            )
+        return _view_of(self, Permute.apply(self, dims))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        dims = list(range(self.ndim))
+        a, b = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
+        dims[a], dims[b] = dims[b], dims[a]
+        return _view_of(self, Transpose.apply(self, tuple(dims)))
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    def expand(self, *shape: Any) -> Tensor:
+        shape = _size_args(shape)
+        lead = len(shape) - self.ndim
+        if lead < 0:
+            raise RuntimeError(
+                f"expand(torch.FloatTensor{{{list(self.shape)}}}, size={list(shape)}): the number "
+                "of sizes provided must be greater or equal to the number of dimensions in the "
+                "tensor"
+            )
+        full = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+        for i, n in enumerate(self.shape):
+            if n != 1 and n != full[i + lead]:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({full[i + lead]}) must match the existing "
+                    f"size ({n}) at non-singleton dimension {i + lead}.  Target sizes: "
+                    f"{list(shape)}.  Tensor sizes: {list(self.shape)}"
+                )
+        return _view_of(self, Expand.apply(self, full))
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def unbind(self, dim: int = 0) -> tuple:
+        d = _dim(dim, self.ndim)
+        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+
+    def split(self, size: int, dim: int = 0) -> tuple:
+        d = _dim(dim, self.ndim)
+        return tuple(
+            self[(slice(None),) * d + (slice(i, i + size),)] for i in range(0, self.shape[d], size)
+        )
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        n = self.shape[_dim(dim, self.ndim)]
+        return self.split(-(-n // chunks), dim)
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, key: Any) -> Tensor:
+        return _view_of(self, Index.apply(self, _index_key(_check_mask(key, self), self)))
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._inplace(IndexPut, _index_key(_check_mask(key, self), self), _operand(value))
