@@ -1,7 +1,7 @@
 """The ``fake_cuda`` fixture: inside a test, "cuda" is the simulated GPU.
 
 The simulated GPU itself lives in the package (``tinygrad_edu/simulated_gpu.py``) because the
-chapter-06 exercises use it too; see its docstring for how it mimics CuPy.
+chapter-07 exercises use it too; see its docstring for how it mimics CuPy.
 """
 from __future__ import annotations
 

@@ -6,11 +6,11 @@ running anything:
 * every committed notebook (``notebooks/``, ``solutions/``, ``exercises/``) is stripped: no
   outputs and no execution counts (nbval fails on stored outputs without a count, and
   untrusted stored outputs show a text fallback instead of a graph; ``make strip`` fixes it);
-* the lessons are chapters ``00`` to ``08`` (at least), numbered without gaps, and each
-  title's number matches its file name (``# 05 · Dynamic graphs`` in ``05_*.ipynb``);
+* the lessons are chapters ``00`` to ``09`` (at least), numbered without gaps, and each
+  title's number matches its file name (``# 06 · Dynamic graphs`` in ``06_*.ipynb``);
 * every lesson has a "Learning goals" section, a "This chapter builds" line, at least one
   graph drawing (a ``draw_...(`` call), at least one ``assert`` check, and a "Summary" that
-  points to its exercise notebook (``exercises/05_....ipynb``, which must exist).
+  points to its exercise notebook (``exercises/06_....ipynb``, which must exist).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDERS = ("notebooks", "solutions", "exercises")
-FIRST_CHAPTERS = list(range(9))  # 00 .. 08 must all exist
+FIRST_CHAPTERS = list(range(10))  # 00 .. 09 must all exist
 
 ALL_NOTEBOOKS = sorted(
     p for d in FOLDERS for p in (REPO / d).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts

@@ -10,7 +10,7 @@ catch, it is as strict as CuPy where it matters:
   ``a[0, 1]`` or ``a.argmax()``; CuPy returns 0-d device arrays);
 * its array module makes *new* arrays on the GPU: ``xp.zeros(...)``, ``xp.asarray(...)``.
 
-It is never installed by itself: the test suite and the chapter-06 exercises swap it in for a
+It is never installed by itself: the test suite and the chapter-07 exercises swap it in for a
 moment with :func:`simulated_machine` and put the real backend back afterwards::
 
     with simulated_machine("gpu"):        # one GPU, cuda:0

@@ -1,10 +1,9 @@
-"""Chapter 04, tensor autograd (solutions/04_tensor_autograd.ipynb): Functions and backward.
+"""Chapter 04, Function and the engine (solutions/04_function_and_engine.ipynb).
 
-The lesson is notebooks/04_tensor_autograd.ipynb. The learner writes ``backward`` of a
+The lesson is notebooks/04_function_and_engine.ipynb. The learner writes ``backward`` of a
 ``Function`` (a ``torch.autograd.Function`` look-alike, receiving and returning Tensors),
-the broadcast-gradient sum, a whole Function of their own (checked against the package's
-op and with ``gradcheck``), a vector-Jacobian product, and a training loop that zeroes its
-gradients. The references are the package's own ops and engine.
+the broadcast-gradient sum, and a whole Function of their own (checked against the
+package's op and with ``gradcheck``). The references are the package's own ops and engine.
 """
 
 from __future__ import annotations
@@ -177,117 +176,4 @@ def Sigmoid():
         run=_gradcheck_run([-4.0, -0.1, 0.7, 5.0]),
         hidden=True,
         description="gradcheck(Sigmoid.apply, (x,)) for x = [-4., -0.1, 0.7, 5.]",
-    )
-
-
-# --- vector-Jacobian product ---------------------------------------------------------------
-def _vjp(f: Callable, x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    x = x.detach().requires_grad_(True)
-    f(x).backward(v)
-    return x.grad
-
-
-_W = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
-
-
-@task(
-    "ch04.vjp",
-    points=2,
-    reference=_vjp,
-    time_limit=LIMIT,
-    hint="x does not require grad: make a leaf that does (`x.detach().requires_grad_()`), "
-    "compute y = f(leaf), call `y.backward(v)` (v weights each output element), and return "
-    "the leaf's .grad.",
-)
-def vjp():
-    yield Case(
-        args=(lambda t: t * t, torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 1.0, 1.0])),
-        description="vjp(lambda t: t * t, tensor([1., 2., 3.]), tensor([1., 1., 1.]))",
-    )
-    yield Case(
-        args=(lambda t: _W @ t, torch.tensor([1.0, -1.0, 2.0]), torch.tensor([1.0, 0.0])),
-        description="vjp(lambda t: W @ t, tensor([1., -1., 2.]), tensor([1., 0.])) with "
-        "W = [[1., 2., 0.], [0., -1., 3.]]",
-    )
-    yield Case(
-        args=(lambda t: (t**3).sum(), torch.tensor([[1.0, 2.0], [-1.0, 0.5]]), torch.tensor(2.0)),
-        description="vjp(lambda t: (t ** 3).sum(), 2x2 x, tensor(2.))",
-    )
-    yield Case(
-        args=(
-            lambda t: t.softmax(dim=0),
-            torch.tensor([0.5, 1.0, -1.0]),
-            torch.tensor([1.0, 0.0, 0.0]),
-        ),
-        hidden=True,
-        description="vjp(lambda t: t.softmax(dim=0), ...)",
-    )
-    yield Case(
-        args=(
-            lambda t: t.unsqueeze(1) * t,
-            torch.tensor([1.0, 2.0], dtype=torch.float64),
-            torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64),
-        ),
-        hidden=True,
-        description="vjp(lambda t: t.unsqueeze(1) * t, float64 x of shape (2,), v of shape (2, 2))",
-    )
-
-
-# --- gradient descent, with zeroed gradients ---------------------------------------------------
-def _descend(loss_fn: Callable, w: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
-    for _ in range(steps):
-        loss_fn(w).backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad = None
-    return w
-
-
-_TARGET = torch.tensor([3.0, -1.0])
-_A = torch.tensor([[2.0, 1.0], [1.0, 3.0], [0.0, 1.0]])
-_B = torch.tensor([1.0, 2.0, 3.0])
-
-
-def _descend_run(loss: Callable, start: list, lr: float, steps: int) -> Callable:
-    def run(descend: Callable) -> torch.Tensor:
-        w = torch.tensor(start, requires_grad=True)
-        result = descend(loss, w, lr, steps)
-        return result.detach()
-
-    return run
-
-
-@task(
-    "ch04.descend",
-    points=2,
-    reference=_descend,
-    time_limit=LIMIT,
-    hint="backward() *adds* into w.grad: after each update set `w.grad = None` (or "
-    "`w.grad.zero_()`), or the next step uses the sum of all gradients so far. Update w "
-    "inside `with torch.no_grad():` with an in-place `w -= lr * w.grad`.",
-)
-def descend():
-    def square(w: torch.Tensor) -> torch.Tensor:
-        return ((w - _TARGET) ** 2).sum()
-
-    def least_squares(w: torch.Tensor) -> torch.Tensor:
-        return ((_A @ w - _B) ** 2).mean()
-
-    yield Case(
-        run=_descend_run(square, [0.0, 0.0], 0.1, 1),
-        description="one step on ((w - [3., -1.]) ** 2).sum() from w = [0., 0.], lr = 0.1",
-    )
-    yield Case(
-        run=_descend_run(square, [0.0, 0.0], 0.1, 20),
-        description="20 steps on ((w - [3., -1.]) ** 2).sum() from w = [0., 0.], lr = 0.1",
-    )
-    yield Case(
-        run=_descend_run(least_squares, [0.0, 0.0], 0.05, 50),
-        hidden=True,
-        description="50 steps of least squares ((A @ w - b) ** 2).mean(), lr = 0.05",
-    )
-    yield Case(
-        run=_descend_run(lambda w: (w.exp() - 2 * w).sum(), [1.0, -0.5, 2.0], 0.2, 30),
-        hidden=True,
-        description="30 steps on (exp(w) - 2 w).sum(), lr = 0.2",
     )

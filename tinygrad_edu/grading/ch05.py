@@ -1,303 +1,128 @@
-"""Chapter 05, dynamic graphs (solutions/05_dynamic_graphs.ipynb): the graph is whatever ran.
+"""Chapter 05, autograd in practice (solutions/05_autograd_in_practice.ipynb).
 
-Python's ``if``, ``for`` and ``while`` decide which operations run, and autograd records
-exactly those. Every case builds its own tensors (float64, so values compare tightly) and
-returns numbers and gradients, so the learner's answer and the reference are tried the
-same way.
+The lesson is notebooks/05_autograd_in_practice.ipynb. The learner computes a
+vector-Jacobian product with ``backward(v)`` and writes a gradient-descent loop that resets
+its accumulated gradients. The references use the package's own engine.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
-import tinygrad_edu
-from tinygrad_edu.autograd import grad, topological_order
+import tinygrad_edu as torch
 from tinygrad_edu.grading.tasks import Case, task
-from tinygrad_edu.tensor import Tensor
 
-LIMIT = 3.0  # seconds per check; every answer here takes milliseconds
-
-
-def _leaf(values: Any) -> Tensor:
-    """A float64 leaf tensor that requires grad."""
-    return tinygrad_edu.tensor(values, dtype=tinygrad_edu.float64, requires_grad=True)
+LIMIT = 3.0  # seconds per check
 
 
-def _need_tensor(y: Any, name: str) -> Tensor:
-    """``y`` if it is a Tensor in the graph, else an error that says what to fix."""
-    if not isinstance(y, Tensor):
-        raise TypeError(
-            f"{name} must return a Tensor computed from its inputs, got {type(y).__name__}"
-        )
-    if not y.requires_grad:
-        raise TypeError(
-            f"{name} returned a tensor that is not in the graph (requires_grad=False): "
-            "compute it with tensor operations, without .item() or .detach() in the math"
-        )
-    return y
-
-
-def _grad_of(x: Tensor, name: str = "x") -> Tensor:
-    """``x.grad``, or an error explaining why it is missing."""
-    if x.grad is None:
-        raise ValueError(
-            f"{name}.grad is None after backward(): the result does not depend on {name} "
-            "through the graph (was a value taken out with .item() and put back as a number?)"
-        )
+# --- vector-Jacobian product ---------------------------------------------------------------
+def _vjp(f: Callable, x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    x = x.detach().requires_grad_(True)
+    f(x).backward(v)
     return x.grad
 
 
-# ----------------------------------------------------------------------------- ch05.huber
-def _huber(x: Tensor, delta: float = 1.0) -> Tensor:
-    if abs(x.item()) <= delta:
-        return 0.5 * x * x
-    return delta * (x.abs() - 0.5 * delta)
-
-
-def _huber_case(v: float, hidden: bool = False, note: str = "", **kwargs: Any) -> Case:
-    def run(fn: Callable) -> tuple[float, float]:
-        x = _leaf(v)
-        y = _need_tensor(fn(x, **kwargs), "huber")
-        y.backward()
-        return y.item(), _grad_of(x).item()
-
-    extra = "".join(f", {k}={val}" for k, val in kwargs.items())
-    described = f"huber(tensor({v}){extra}) -> (value, x.grad){note}"
-    return Case(run=run, hidden=hidden, description=described)
+_W = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
 
 
 @task(
-    "ch05.huber",
+    "ch05.vjp",
     points=2,
-    reference=_huber,
+    reference=_vjp,
     time_limit=LIMIT,
-    hint="`if abs(x.item()) <= delta:` picks the branch; each branch returns tensor math on "
-    "x, so backward follows whichever branch ran.",
+    hint="x does not require grad: make a leaf that does (`x.detach().requires_grad_()`), "
+    "compute y = f(leaf), call `y.backward(v)` (v weights each output element), and return "
+    "the leaf's .grad.",
 )
-def huber():
-    yield _huber_case(0.5)
-    yield _huber_case(-0.3)
-    yield _huber_case(2.0)
-    yield _huber_case(-3.0)
-    yield _huber_case(1.5, delta=2.0)
-    yield _huber_case(1.0, hidden=True, note=" on the border")
-    yield _huber_case(-4.0, hidden=True, delta=0.5)
-    yield _huber_case(0.0, hidden=True)
-
-
-# ------------------------------------------------------------------------- ch05.op_counts
-def _op_counts(y: Tensor) -> dict[str, int]:
-    return dict(Counter(node.name() for node in topological_order([y])))
-
-
-def _power_loop(n: int) -> Tensor:
-    x = _leaf(1.5)
-    y = x
-    for _ in range(n):
-        y = y * x
-    return y
-
-
-def _rnn_loop(n: int) -> Tensor:
-    w, b = _leaf(0.8), _leaf(0.1)
-    h = tinygrad_edu.tensor([0.5, -1.0], dtype=tinygrad_edu.float64)  # data: no grad
-    for _ in range(n):
-        h = (w * h + b).tanh()
-    return h.sum()
-
-
-def _doubling_loop(start: float) -> Tensor:
-    x = _leaf(start)
-    y = x
-    while y.item() < 100:  # how many steps: decided by the data
-        y = y * 2
-    return y
-
-
-def _shared_leaf() -> Tensor:
-    a, b = _leaf([1.0, 2.0]), _leaf([3.0, 4.0])
-    return (a * b + a * a).sum()
-
-
-def _counts_case(build: Callable[[], Tensor], description: str, hidden: bool = False) -> Case:
-    return Case(run=lambda fn: fn(build()), description=description, hidden=hidden)
-
-
-@task(
-    "ch05.op_counts",
-    points=2,
-    reference=_op_counts,
-    time_limit=LIMIT,
-    hint="`topological_order([y])` lists every node once (shared ones too, and the leaves' "
-    "AccumulateGrad); `node.name()` is its name; `collections.Counter` does the counting.",
-)
-def op_counts():
-    yield _counts_case(lambda: _power_loop(3), "y = x; 3 times: y = y * x; op_counts(y)")
-    yield _counts_case(
-        lambda: _rnn_loop(4),
-        "h = data; 4 times: h = (w * h + b).tanh(); op_counts(h.sum())  (leaves w and b)",
-    )
-    yield _counts_case(
-        lambda: _doubling_loop(3.0), "y = x = 3.0; while y.item() < 100: y = y * 2; op_counts(y)"
-    )
-    yield _counts_case(_shared_leaf, "op_counts((a * b + a * a).sum()): a is used three times")
-    yield _counts_case(lambda: _power_loop(1), "y = x * x; op_counts(y)", hidden=True)
-    yield _counts_case(lambda: _rnn_loop(25), "the 4-step loop, 25 steps", hidden=True)
-    yield _counts_case(lambda: _doubling_loop(0.01), "the doubling loop from x = 0.01", hidden=True)
-
-
-# ---------------------------------------------------------------------------- ch05.horner
-def _horner(coeffs: Tensor, x: Tensor) -> Tensor:
-    result = coeffs[-1]
-    for i in range(len(coeffs) - 2, -1, -1):
-        result = result * x + coeffs[i]
-    return result
-
-
-def _horner_case(c: list[float], xs: Any, hidden: bool = False) -> Case:
-    def run(fn: Callable) -> tuple[Tensor, Tensor, Tensor]:
-        coeffs, x = _leaf(c), _leaf(xs)
-        p = _need_tensor(fn(coeffs, x), "horner")
-        p.sum().backward()
-        return p.detach(), _grad_of(x, "x"), _grad_of(coeffs, "coeffs")
-
-    description = f"horner(tensor({c}), tensor({xs})) -> (value, x.grad, coeffs.grad)"
-    return Case(run=run, hidden=hidden, description=description)
-
-
-def _horner_graph(fn: Callable) -> dict[str, int]:
-    p = _need_tensor(fn(_leaf([1.0, -2.0, 0.5, 3.0]), _leaf([0.5, 2.0])), "horner")
-    counts = _op_counts(p)
-    return {name: counts.get(name, 0) for name in ("MulBackward0", "PowBackward0")}
-
-
-@task(
-    "ch05.horner",
-    points=2,
-    reference=_horner,
-    time_limit=LIMIT,
-    hint="Start from the last coefficient, then loop down: `result = result * x + coeffs[i]` "
-    "for i = n-2, ..., 0. No `**` needed.",
-)
-def horner():
-    yield _horner_case([1.0, 2.0, 3.0], [0.5, -1.0, 2.0])
-    yield _horner_case([0.0, 1.0], [3.0])
+def vjp():
     yield Case(
-        run=_horner_graph,
-        description="the graph of horner with 4 coefficients: how many MulBackward0 and "
-        "PowBackward0 nodes",
+        args=(lambda t: t * t, torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 1.0, 1.0])),
+        description="vjp(lambda t: t * t, tensor([1., 2., 3.]), tensor([1., 1., 1.]))",
     )
-    yield _horner_case([1.0, -2.0, 0.5, 3.0, -0.25], [[0.1, -0.7], [1.3, 2.0]], hidden=True)
-    yield _horner_case([2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], [1.1, -0.9], hidden=True)
+    yield Case(
+        args=(lambda t: _W @ t, torch.tensor([1.0, -1.0, 2.0]), torch.tensor([1.0, 0.0])),
+        description="vjp(lambda t: W @ t, tensor([1., -1., 2.]), tensor([1., 0.])) with "
+        "W = [[1., 2., 0.], [0., -1., 3.]]",
+    )
+    yield Case(
+        args=(lambda t: (t**3).sum(), torch.tensor([[1.0, 2.0], [-1.0, 0.5]]), torch.tensor(2.0)),
+        description="vjp(lambda t: (t ** 3).sum(), 2x2 x, tensor(2.))",
+    )
+    yield Case(
+        args=(
+            lambda t: t.softmax(dim=0),
+            torch.tensor([0.5, 1.0, -1.0]),
+            torch.tensor([1.0, 0.0, 0.0]),
+        ),
+        hidden=True,
+        description="vjp(lambda t: t.softmax(dim=0), ...)",
+    )
+    yield Case(
+        args=(
+            lambda t: t.unsqueeze(1) * t,
+            torch.tensor([1.0, 2.0], dtype=torch.float64),
+            torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64),
+        ),
+        hidden=True,
+        description="vjp(lambda t: t.unsqueeze(1) * t, float64 x of shape (2,), v of shape (2, 2))",
+    )
 
 
-# ----------------------------------------------------------------------- ch05.newton_sqrt
-def _newton_sqrt(a: Tensor) -> Tensor:
-    y = a
-    while abs((y * y - a).item()) > 1e-10 * a.item():
-        y = 0.5 * (y + a / y)
-    return y
+# --- gradient descent, with zeroed gradients ---------------------------------------------------
+def _descend(loss_fn: Callable, w: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
+    for _ in range(steps):
+        loss_fn(w).backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad = None
+    return w
 
 
-def _sqrt_case(v: float, hidden: bool = False) -> Case:
-    def run(fn: Callable) -> tuple[float, float]:
-        a = _leaf(v)
-        y = _need_tensor(fn(a), "newton_sqrt")
-        y.backward()
-        return y.item(), _grad_of(a, "a").item()
+_TARGET = torch.tensor([3.0, -1.0])
+_A = torch.tensor([[2.0, 1.0], [1.0, 3.0], [0.0, 1.0]])
+_B = torch.tensor([1.0, 2.0, 3.0])
 
-    return Case(run=run, hidden=hidden, description=f"newton_sqrt(tensor({v})) -> (value, a.grad)")
+
+def _descend_run(loss: Callable, start: list, lr: float, steps: int) -> Callable:
+    def run(descend: Callable) -> torch.Tensor:
+        w = torch.tensor(start, requires_grad=True)
+        result = descend(loss, w, lr, steps)
+        return result.detach()
+
+    return run
 
 
 @task(
-    "ch05.newton_sqrt",
+    "ch05.descend",
     points=2,
-    reference=_newton_sqrt,
+    reference=_descend,
     time_limit=LIMIT,
-    hint="`y = a`, then `while abs((y * y - a).item()) > 1e-10 * a.item(): "
-    "y = 0.5 * (y + a / y)`. The test uses .item() (a number), the update uses tensors.",
+    hint="backward() *adds* into w.grad: after each update set `w.grad = None` (or "
+    "`w.grad.zero_()`), or the next step uses the sum of all gradients so far. Update w "
+    "inside `with torch.no_grad():` with an in-place `w -= lr * w.grad`.",
 )
-def newton_sqrt():
-    yield _sqrt_case(9.0)
-    yield _sqrt_case(2.0)
-    yield _sqrt_case(0.25)
-    yield _sqrt_case(1.0)
-    yield _sqrt_case(10_000.0, hidden=True)
-    yield _sqrt_case(0.01, hidden=True)
-    yield _sqrt_case(123.456, hidden=True)
+def descend():
+    def square(w: torch.Tensor) -> torch.Tensor:
+        return ((w - _TARGET) ** 2).sum()
 
+    def least_squares(w: torch.Tensor) -> torch.Tensor:
+        return ((_A @ w - _B) ** 2).mean()
 
-# ------------------------------------------------------------------------ ch05.two_grads
-def _two_grads(h: Tensor, w: Tensor) -> tuple[Tensor, Tensor]:
-    (grad_a,) = grad(h.sum(), w, retain_graph=True)
-    (grad_b,) = grad((h**2).mean(), w)
-    return grad_a, grad_b
-
-
-def _two_grads_case(
-    w_values: Any,
-    x_values: Any,
-    make_h: Callable,
-    description: str,
-    hidden: bool = False,
-    old_grad: bool = False,
-) -> Case:
-    def run(fn: Callable) -> tuple[Tensor, Tensor]:
-        w = _leaf(w_values)
-        if old_grad:
-            w.grad = tinygrad_edu.ones_like(w)  # left over from an earlier step
-        x = tinygrad_edu.tensor(x_values, dtype=tinygrad_edu.float64)
-        answer = fn(make_h(x, w), w)
-        if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-            raise TypeError(f"two_grads must return a pair (grad_a, grad_b), got {answer!r:.80}")
-        for g in answer:
-            if not isinstance(g, Tensor):
-                raise TypeError(f"each gradient must be a Tensor, got {type(g).__name__}")
-        return answer[0].detach(), answer[1].detach()
-
-    return Case(run=run, hidden=hidden, description=description)
-
-
-X43 = [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6], [-1.0, 0.2, 0.1], [0.3, 0.3, 0.3]]
-
-
-@task(
-    "ch05.two_grads",
-    points=3,
-    reference=_two_grads,
-    time_limit=LIMIT,
-    hint="The first backward must keep the graph: `loss_a.backward(retain_graph=True)`. "
-    "`.grad` adds up, so save a `.clone()` of the first gradient and reset `w.grad = None` "
-    "(also before the first backward). Or use `tinygrad_edu.autograd.grad`.",
-)
-def two_grads():
-    yield _two_grads_case(
-        [0.5, -1.0, 2.0],
-        X43,
-        lambda x, w: (x @ w).tanh(),
-        "h = (x @ w).tanh() with w of shape (3,); two_grads(h, w)",
+    yield Case(
+        run=_descend_run(square, [0.0, 0.0], 0.1, 1),
+        description="one step on ((w - [3., -1.]) ** 2).sum() from w = [0., 0.], lr = 0.1",
     )
-    yield _two_grads_case(
-        [0.5, -1.0, 2.0],
-        X43,
-        lambda x, w: (x @ w).tanh(),
-        "the same, but w.grad already holds ones from an earlier step",
-        old_grad=True,
+    yield Case(
+        run=_descend_run(square, [0.0, 0.0], 0.1, 20),
+        description="20 steps on ((w - [3., -1.]) ** 2).sum() from w = [0., 0.], lr = 0.1",
     )
-    yield _two_grads_case(
-        [[0.2, -0.3], [0.1, 0.4], [-0.5, 0.6]],
-        X43,
-        lambda x, w: (x @ w).sigmoid() * w.sum(),
-        "h = (x @ w).sigmoid() * w.sum() with w of shape (3, 2)",
+    yield Case(
+        run=_descend_run(least_squares, [0.0, 0.0], 0.05, 50),
         hidden=True,
+        description="50 steps of least squares ((A @ w - b) ** 2).mean(), lr = 0.05",
     )
-    yield _two_grads_case(
-        [1.5, -0.5, 0.25],
-        X43,
-        lambda x, w: (x * w).exp().sum(1),
-        "h = (x * w).exp().sum(1), w already has a grad",
+    yield Case(
+        run=_descend_run(lambda w: (w.exp() - 2 * w).sum(), [1.0, -0.5, 2.0], 0.2, 30),
         hidden=True,
-        old_grad=True,
+        description="30 steps on (exp(w) - 2 w).sum(), lr = 0.2",
     )

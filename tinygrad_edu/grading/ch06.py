@@ -1,225 +1,303 @@
-"""Chapter 06, devices (solutions/06_devices.ipynb): code that runs on whatever machine it finds.
+"""Chapter 06, dynamic graphs (solutions/06_dynamic_graphs.ipynb): the graph is whatever ran.
 
-A learner's machine may or may not have a GPU, so the cases here bring their own: for the
-length of one case, the "cuda" backend is swapped for
-
-* a **simulated GPU** (`tinygrad_edu.simulated_gpu`: one device, ``cuda:0``, whose arrays are
-  NumPy arrays of a subclass that refuses to mix with CPU arrays, as CuPy's do), or
-* a **machine without a GPU** (`tinygrad_edu.simulated_gpu.no_gpu`: CuPy "not installed"),
-
-and the real backend is put back afterwards, whatever happened. So every device rule is
-checked on every machine, and a case means the same on a laptop and on a GPU server.
+Python's ``if``, ``for`` and ``while`` decide which operations run, and autograd records
+exactly those. Every case builds its own tensors (float64, so values compare tightly) and
+returns numbers and gradients, so the learner's answer and the reference are tried the
+same way.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 import tinygrad_edu
-from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.autograd import grad, topological_order
 from tinygrad_edu.grading.tasks import Case, task
-from tinygrad_edu.simulated_gpu import simulated_machine
 from tinygrad_edu.tensor import Tensor
 
-LIMIT = 3.0  # seconds per check
+LIMIT = 3.0  # seconds per check; every answer here takes milliseconds
 
 
-# ------------------------------------------------------------------- the simulated machines
-@contextlib.contextmanager
-def machine(kind: str) -> Iterator[None]:
-    """Inside: "cuda" is the simulated GPU (``kind="gpu"``), no GPU at all (``"no gpu"``), or
-    this machine's own (``"this"``). The real backend comes back afterwards."""
-    if kind == "this":
-        yield
-        return
-    with simulated_machine(kind):
-        yield
+def _leaf(values: Any) -> Tensor:
+    """A float64 leaf tensor that requires grad."""
+    return tinygrad_edu.tensor(values, dtype=tinygrad_edu.float64, requires_grad=True)
 
 
-MACHINES = {
-    "this": "on this machine",
-    "gpu": "on a (simulated) machine with one GPU",
-    "no gpu": "on a (simulated) machine without CuPy",
-}
-
-
-def _on(kind: str, run: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``run`` with the "cuda" backend of machine ``kind``."""
-
-    def on_machine(fn: Any) -> Any:
-        with machine(kind):
-            return run(fn)
-
-    return on_machine
-
-
-# ------------------------------------------------------------------------ ch06.pick_device
-def _pick_device() -> str:
-    return "cuda" if tinygrad_edu.cuda.is_available() else "cpu"
-
-
-@task(
-    "ch06.pick_device",
-    points=1,
-    reference=_pick_device,
-    time_limit=LIMIT,
-    hint='PyTorch\'s one-liner: `"cuda" if torch.cuda.is_available() else "cpu"`, with '
-    "tinygrad_edu in place of torch. Ask every time the function is called.",
-)
-def pick_device():
-    for kind in ("this", "gpu", "no gpu"):
-        yield Case(run=_on(kind, lambda fn: fn()), description=f"pick_device() {MACHINES[kind]}")
-    yield Case(
-        run=_on("gpu", lambda fn: fn()), hidden=True, description="pick_device() with a GPU, again"
-    )
-
-
-# --------------------------------------------------------------------- ch06.to_same_device
-def _to_same_device(a: Tensor, b: Tensor) -> Tensor:
-    return b.to(a.device)
-
-
-def _same_device_case(a_on: str, b_on: str, b_int: bool = False, hidden: bool = False) -> Case:
-    def run(fn: Callable) -> tuple[str, str, np.ndarray]:
-        a = tinygrad_edu.tensor([1.0, 2.0, 3.0], device=a_on)
-        b = tinygrad_edu.tensor([7, 8, 9] if b_int else [0.5, -0.5, 4.0], device=b_on)
-        moved = fn(a, b)
-        if not isinstance(moved, Tensor):
-            raise TypeError(f"to_same_device must return a Tensor, got {type(moved).__name__}")
-        return str(moved.device), str(moved.dtype), moved.numpy_host()
-
-    kind = "an int64 tensor" if b_int else "a float tensor"
-    description = (
-        f"to_same_device(a on {a_on}, b: {kind} on {b_on}) {MACHINES['gpu']} "
-        "-> (device, dtype, values)"
-    )
-    return Case(run=_on("gpu", run), hidden=hidden, description=description)
-
-
-def _gradient_comes_back(fn: Callable) -> tuple[str, np.ndarray]:
-    a = tinygrad_edu.tensor([1.0, 2.0, 3.0], device="cuda")
-    b = tinygrad_edu.tensor([0.5, -0.5, 4.0], requires_grad=True)
-    moved = fn(a, b)
-    if moved.requires_grad:
-        (moved * a).sum().backward()
-    if b.grad is None:
-        raise ValueError(
-            "b.grad is None: the moved tensor is not connected to b. Move it with .to(), "
-            "which is an operation in the graph, not by making a new tensor from its numbers."
+def _need_tensor(y: Any, name: str) -> Tensor:
+    """``y`` if it is a Tensor in the graph, else an error that says what to fix."""
+    if not isinstance(y, Tensor):
+        raise TypeError(
+            f"{name} must return a Tensor computed from its inputs, got {type(y).__name__}"
         )
-    return str(b.grad.device), b.grad.numpy_host()
+    if not y.requires_grad:
+        raise TypeError(
+            f"{name} returned a tensor that is not in the graph (requires_grad=False): "
+            "compute it with tensor operations, without .item() or .detach() in the math"
+        )
+    return y
+
+
+def _grad_of(x: Tensor, name: str = "x") -> Tensor:
+    """``x.grad``, or an error explaining why it is missing."""
+    if x.grad is None:
+        raise ValueError(
+            f"{name}.grad is None after backward(): the result does not depend on {name} "
+            "through the graph (was a value taken out with .item() and put back as a number?)"
+        )
+    return x.grad
+
+
+# ----------------------------------------------------------------------------- ch06.huber
+def _huber(x: Tensor, delta: float = 1.0) -> Tensor:
+    if abs(x.item()) <= delta:
+        return 0.5 * x * x
+    return delta * (x.abs() - 0.5 * delta)
+
+
+def _huber_case(v: float, hidden: bool = False, note: str = "", **kwargs: Any) -> Case:
+    def run(fn: Callable) -> tuple[float, float]:
+        x = _leaf(v)
+        y = _need_tensor(fn(x, **kwargs), "huber")
+        y.backward()
+        return y.item(), _grad_of(x).item()
+
+    extra = "".join(f", {k}={val}" for k, val in kwargs.items())
+    described = f"huber(tensor({v}){extra}) -> (value, x.grad){note}"
+    return Case(run=run, hidden=hidden, description=described)
 
 
 @task(
-    "ch06.to_same_device",
+    "ch06.huber",
     points=2,
-    reference=_to_same_device,
+    reference=_huber,
     time_limit=LIMIT,
-    hint="`b.to(a.device)`. Not `b.to(a)`: given a tensor, .to copies its dtype as well.",
+    hint="`if abs(x.item()) <= delta:` picks the branch; each branch returns tensor math on "
+    "x, so backward follows whichever branch ran.",
 )
-def to_same_device():
-    yield _same_device_case("cpu", "cpu")
-    yield _same_device_case("cuda", "cpu")
-    yield _same_device_case("cpu", "cuda")
-    yield _same_device_case("cuda", "cpu", b_int=True)
-    yield _same_device_case("cuda", "cuda", hidden=True)
-    yield _same_device_case("cpu", "cuda", b_int=True, hidden=True)
+def huber():
+    yield _huber_case(0.5)
+    yield _huber_case(-0.3)
+    yield _huber_case(2.0)
+    yield _huber_case(-3.0)
+    yield _huber_case(1.5, delta=2.0)
+    yield _huber_case(1.0, hidden=True, note=" on the border")
+    yield _huber_case(-4.0, hidden=True, delta=0.5)
+    yield _huber_case(0.0, hidden=True)
+
+
+# ------------------------------------------------------------------------- ch06.op_counts
+def _op_counts(y: Tensor) -> dict[str, int]:
+    return dict(Counter(node.name() for node in topological_order([y])))
+
+
+def _power_loop(n: int) -> Tensor:
+    x = _leaf(1.5)
+    y = x
+    for _ in range(n):
+        y = y * x
+    return y
+
+
+def _rnn_loop(n: int) -> Tensor:
+    w, b = _leaf(0.8), _leaf(0.1)
+    h = tinygrad_edu.tensor([0.5, -1.0], dtype=tinygrad_edu.float64)  # data: no grad
+    for _ in range(n):
+        h = (w * h + b).tanh()
+    return h.sum()
+
+
+def _doubling_loop(start: float) -> Tensor:
+    x = _leaf(start)
+    y = x
+    while y.item() < 100:  # how many steps: decided by the data
+        y = y * 2
+    return y
+
+
+def _shared_leaf() -> Tensor:
+    a, b = _leaf([1.0, 2.0]), _leaf([3.0, 4.0])
+    return (a * b + a * a).sum()
+
+
+def _counts_case(build: Callable[[], Tensor], description: str, hidden: bool = False) -> Case:
+    return Case(run=lambda fn: fn(build()), description=description, hidden=hidden)
+
+
+@task(
+    "ch06.op_counts",
+    points=2,
+    reference=_op_counts,
+    time_limit=LIMIT,
+    hint="`topological_order([y])` lists every node once (shared ones too, and the leaves' "
+    "AccumulateGrad); `node.name()` is its name; `collections.Counter` does the counting.",
+)
+def op_counts():
+    yield _counts_case(lambda: _power_loop(3), "y = x; 3 times: y = y * x; op_counts(y)")
+    yield _counts_case(
+        lambda: _rnn_loop(4),
+        "h = data; 4 times: h = (w * h + b).tanh(); op_counts(h.sum())  (leaves w and b)",
+    )
+    yield _counts_case(
+        lambda: _doubling_loop(3.0), "y = x = 3.0; while y.item() < 100: y = y * 2; op_counts(y)"
+    )
+    yield _counts_case(_shared_leaf, "op_counts((a * b + a * a).sum()): a is used three times")
+    yield _counts_case(lambda: _power_loop(1), "y = x * x; op_counts(y)", hidden=True)
+    yield _counts_case(lambda: _rnn_loop(25), "the 4-step loop, 25 steps", hidden=True)
+    yield _counts_case(lambda: _doubling_loop(0.01), "the doubling loop from x = 0.01", hidden=True)
+
+
+# ---------------------------------------------------------------------------- ch06.horner
+def _horner(coeffs: Tensor, x: Tensor) -> Tensor:
+    result = coeffs[-1]
+    for i in range(len(coeffs) - 2, -1, -1):
+        result = result * x + coeffs[i]
+    return result
+
+
+def _horner_case(c: list[float], xs: Any, hidden: bool = False) -> Case:
+    def run(fn: Callable) -> tuple[Tensor, Tensor, Tensor]:
+        coeffs, x = _leaf(c), _leaf(xs)
+        p = _need_tensor(fn(coeffs, x), "horner")
+        p.sum().backward()
+        return p.detach(), _grad_of(x, "x"), _grad_of(coeffs, "coeffs")
+
+    description = f"horner(tensor({c}), tensor({xs})) -> (value, x.grad, coeffs.grad)"
+    return Case(run=run, hidden=hidden, description=description)
+
+
+def _horner_graph(fn: Callable) -> dict[str, int]:
+    p = _need_tensor(fn(_leaf([1.0, -2.0, 0.5, 3.0]), _leaf([0.5, 2.0])), "horner")
+    counts = _op_counts(p)
+    return {name: counts.get(name, 0) for name in ("MulBackward0", "PowBackward0")}
+
+
+@task(
+    "ch06.horner",
+    points=2,
+    reference=_horner,
+    time_limit=LIMIT,
+    hint="Start from the last coefficient, then loop down: `result = result * x + coeffs[i]` "
+    "for i = n-2, ..., 0. No `**` needed.",
+)
+def horner():
+    yield _horner_case([1.0, 2.0, 3.0], [0.5, -1.0, 2.0])
+    yield _horner_case([0.0, 1.0], [3.0])
     yield Case(
-        run=_on("gpu", _gradient_comes_back),
-        hidden=True,
-        description="b on cpu requires grad, a on cuda: (to_same_device(a, b) * a).sum()"
-        ".backward() -> (b.grad's device, b.grad)",
+        run=_horner_graph,
+        description="the graph of horner with 4 coefficients: how many MulBackward0 and "
+        "PowBackward0 nodes",
     )
+    yield _horner_case([1.0, -2.0, 0.5, 3.0, -0.25], [[0.1, -0.7], [1.3, 2.0]], hidden=True)
+    yield _horner_case([2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], [1.1, -0.9], hidden=True)
 
 
-# ---------------------------------------------------------------------------- ch06.predict
-def _predict(model: Any, x: Tensor) -> np.ndarray:
-    device = next(model.parameters()).device
-    model.eval()
-    with no_grad():
-        out = model(x.to(device))
-    return out.cpu().numpy()
+# ----------------------------------------------------------------------- ch06.newton_sqrt
+def _newton_sqrt(a: Tensor) -> Tensor:
+    y = a
+    while abs((y * y - a).item()) > 1e-10 * a.item():
+        y = 0.5 * (y + a / y)
+    return y
 
 
-def _model(dropout: bool = False) -> Any:
-    """A small MLP with fixed weights (no random numbers drawn)."""
-    nn = tinygrad_edu.nn
-    layers = [nn.Linear(3, 4), nn.ReLU()] + ([nn.Dropout(0.5)] if dropout else [])
-    model = nn.Sequential(*layers, nn.Linear(4, 2))
-    rng = np.random.default_rng(6)
-    with no_grad():
-        for p in model.parameters():
-            p.copy_(tinygrad_edu.from_numpy(rng.uniform(-1, 1, tuple(p.shape)).astype(np.float32)))
-    return model
+def _sqrt_case(v: float, hidden: bool = False) -> Case:
+    def run(fn: Callable) -> tuple[float, float]:
+        a = _leaf(v)
+        y = _need_tensor(fn(a), "newton_sqrt")
+        y.backward()
+        return y.item(), _grad_of(a, "a").item()
 
-
-X53 = [[0.5, -1.0, 2.0], [1.0, 1.0, 1.0], [-0.3, 0.8, 0.1], [2.0, 0.0, -1.0], [0.0, 0.0, 0.0]]
-
-
-def _predict_case(model_on: str, x_on: str, dropout: bool = False, hidden: bool = False) -> Case:
-    def run(fn: Callable) -> Any:
-        model = _model(dropout).to(model_on)
-        x = tinygrad_edu.tensor(X53, device=x_on)
-        return fn(model, x)
-
-    what = "with Dropout(0.5), in training mode" if dropout else "an MLP"
-    description = (
-        f"predict(model: {what} on {model_on}, x of shape (5, 3) on {x_on}) {MACHINES['gpu']}"
-    )
-    return Case(run=_on("gpu", run), hidden=hidden, description=description)
+    return Case(run=run, hidden=hidden, description=f"newton_sqrt(tensor({v})) -> (value, a.grad)")
 
 
 @task(
-    "ch06.predict",
-    points=3,
-    reference=_predict,
-    time_limit=LIMIT,
-    hint="Four steps: find the device from `next(model.parameters()).device` and move x there; "
-    "`model.eval()`; compute under `no_grad()`; come back with `.cpu()` before `.numpy()`.",
-)
-def predict():
-    yield _predict_case("cpu", "cpu")
-    yield _predict_case("cuda", "cpu")
-    yield _predict_case("cpu", "cpu", dropout=True)
-    yield _predict_case("cuda", "cuda", hidden=True)
-    yield _predict_case("cpu", "cuda", hidden=True)
-    yield _predict_case("cuda", "cpu", dropout=True, hidden=True)
-
-
-# ------------------------------------------------------------------------ ch06.safe_device
-def _safe_device(name: str) -> str:
-    try:
-        return str(tinygrad_edu.zeros(1, device=name).device)
-    except RuntimeError:
-        return "cpu"
-
-
-def _safe_case(name: str, kind: str, hidden: bool = False) -> Case:
-    return Case(
-        run=_on(kind, lambda fn: fn(name)),
-        hidden=hidden,
-        description=f"safe_device({name!r}) {MACHINES[kind]}",
-    )
-
-
-@task(
-    "ch06.safe_device",
+    "ch06.newton_sqrt",
     points=2,
-    reference=_safe_device,
+    reference=_newton_sqrt,
     time_limit=LIMIT,
-    hint="Try, don't ask: make a tensor on `name` inside `try:`, fall back in "
-    "`except RuntimeError:`. `str(t.device)` names where it landed, e.g. 'cuda:0'.",
+    hint="`y = a`, then `while abs((y * y - a).item()) > 1e-10 * a.item(): "
+    "y = 0.5 * (y + a / y)`. The test uses .item() (a number), the update uses tensors.",
 )
-def safe_device():
-    yield _safe_case("cpu", "this")
-    yield _safe_case("cuda", "no gpu")
-    yield _safe_case("cuda", "gpu")
-    yield _safe_case("cuda:1", "gpu")
-    yield _safe_case("cuda", "this", hidden=True)
-    yield _safe_case("cuda:0", "gpu", hidden=True)
-    yield _safe_case("cuda:0", "no gpu", hidden=True)
-    yield _safe_case("cpu", "gpu", hidden=True)
+def newton_sqrt():
+    yield _sqrt_case(9.0)
+    yield _sqrt_case(2.0)
+    yield _sqrt_case(0.25)
+    yield _sqrt_case(1.0)
+    yield _sqrt_case(10_000.0, hidden=True)
+    yield _sqrt_case(0.01, hidden=True)
+    yield _sqrt_case(123.456, hidden=True)
+
+
+# ------------------------------------------------------------------------ ch06.two_grads
+def _two_grads(h: Tensor, w: Tensor) -> tuple[Tensor, Tensor]:
+    (grad_a,) = grad(h.sum(), w, retain_graph=True)
+    (grad_b,) = grad((h**2).mean(), w)
+    return grad_a, grad_b
+
+
+def _two_grads_case(
+    w_values: Any,
+    x_values: Any,
+    make_h: Callable,
+    description: str,
+    hidden: bool = False,
+    old_grad: bool = False,
+) -> Case:
+    def run(fn: Callable) -> tuple[Tensor, Tensor]:
+        w = _leaf(w_values)
+        if old_grad:
+            w.grad = tinygrad_edu.ones_like(w)  # left over from an earlier step
+        x = tinygrad_edu.tensor(x_values, dtype=tinygrad_edu.float64)
+        answer = fn(make_h(x, w), w)
+        if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+            raise TypeError(f"two_grads must return a pair (grad_a, grad_b), got {answer!r:.80}")
+        for g in answer:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"each gradient must be a Tensor, got {type(g).__name__}")
+        return answer[0].detach(), answer[1].detach()
+
+    return Case(run=run, hidden=hidden, description=description)
+
+
+X43 = [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6], [-1.0, 0.2, 0.1], [0.3, 0.3, 0.3]]
+
+
+@task(
+    "ch06.two_grads",
+    points=3,
+    reference=_two_grads,
+    time_limit=LIMIT,
+    hint="The first backward must keep the graph: `loss_a.backward(retain_graph=True)`. "
+    "`.grad` adds up, so save a `.clone()` of the first gradient and reset `w.grad = None` "
+    "(also before the first backward). Or use `tinygrad_edu.autograd.grad`.",
+)
+def two_grads():
+    yield _two_grads_case(
+        [0.5, -1.0, 2.0],
+        X43,
+        lambda x, w: (x @ w).tanh(),
+        "h = (x @ w).tanh() with w of shape (3,); two_grads(h, w)",
+    )
+    yield _two_grads_case(
+        [0.5, -1.0, 2.0],
+        X43,
+        lambda x, w: (x @ w).tanh(),
+        "the same, but w.grad already holds ones from an earlier step",
+        old_grad=True,
+    )
+    yield _two_grads_case(
+        [[0.2, -0.3], [0.1, 0.4], [-0.5, 0.6]],
+        X43,
+        lambda x, w: (x @ w).sigmoid() * w.sum(),
+        "h = (x @ w).sigmoid() * w.sum() with w of shape (3, 2)",
+        hidden=True,
+    )
+    yield _two_grads_case(
+        [1.5, -0.5, 0.25],
+        X43,
+        lambda x, w: (x * w).exp().sum(1),
+        "h = (x * w).exp().sum(1), w already has a grad",
+        hidden=True,
+        old_grad=True,
+    )

@@ -1,400 +1,225 @@
-"""Chapter 07, neural networks (solutions/07_neural_networks.ipynb): layers, losses, training.
+"""Chapter 07, devices (solutions/07_devices.ipynb): code that runs on whatever machine it finds.
 
-The references are the package's own ``nn.Linear`` and ``nn.functional`` losses: a learner's
-version passes when it computes what PyTorch's does, values and gradients. Models and data
-are made from fixed seeds inside each case, so the learner's answer and the reference see
-the same numbers.
+A learner's machine may or may not have a GPU, so the cases here bring their own: for the
+length of one case, the "cuda" backend is swapped for
+
+* a **simulated GPU** (`tinygrad_edu.simulated_gpu`: one device, ``cuda:0``, whose arrays are
+  NumPy arrays of a subclass that refuses to mix with CPU arrays, as CuPy's do), or
+* a **machine without a GPU** (`tinygrad_edu.simulated_gpu.no_gpu`: CuPy "not installed"),
+
+and the real backend is put back afterwards, whatever happened. So every device rule is
+checked on every machine, and a case means the same on a laptop and on a GPU server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 import tinygrad_edu
-from tinygrad_edu import nn
 from tinygrad_edu.autograd.grad_mode import no_grad
-from tinygrad_edu.grading.compare import short_repr
 from tinygrad_edu.grading.tasks import Case, task
+from tinygrad_edu.simulated_gpu import simulated_machine
 from tinygrad_edu.tensor import Tensor
 
 LIMIT = 3.0  # seconds per check
-TRAIN_LIMIT = 5.0  # the training task: the reference needs about 0.1 s per case
 
 
-def _leaf(values: Any) -> Tensor:
-    return tinygrad_edu.tensor(values, dtype=tinygrad_edu.float64, requires_grad=True)
+# ------------------------------------------------------------------- the simulated machines
+@contextlib.contextmanager
+def machine(kind: str) -> Iterator[None]:
+    """Inside: "cuda" is the simulated GPU (``kind="gpu"``), no GPU at all (``"no gpu"``), or
+    this machine's own (``"this"``). The real backend comes back afterwards."""
+    if kind == "this":
+        yield
+        return
+    with simulated_machine(kind):
+        yield
 
 
-def _need_tensor(y: Any, name: str) -> Tensor:
-    if not isinstance(y, Tensor):
-        raise TypeError(f"{name} must return a Tensor, got {type(y).__name__}")
-    if not y.requires_grad:
-        raise TypeError(
-            f"{name} returned a tensor that is not in the graph (requires_grad=False): "
-            "compute it with tensor operations, without .item(), .numpy() or .detach()"
-        )
-    return y
+MACHINES = {
+    "this": "on this machine",
+    "gpu": "on a (simulated) machine with one GPU",
+    "no gpu": "on a (simulated) machine without CuPy",
+}
 
 
-def _loss_case(
-    name: str, make: Callable[[], tuple[Tensor, Tensor]], description: str, hidden: bool = False
-) -> Case:
-    """Call ``fn(input, target)``, backward; compare the loss and the input's gradient."""
+def _on(kind: str, run: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``run`` with the "cuda" backend of machine ``kind``."""
 
-    def run(fn: Callable) -> tuple[Tensor, Tensor]:
-        inp, target = make()
-        loss = _need_tensor(fn(inp, target), name)
-        if loss.ndim != 0:
-            raise ValueError(
-                f"{name} must return one number (a 0-d tensor), got shape "
-                f"{tuple(loss.shape)}: take the mean"
-            )
-        loss.backward()
-        return loss.detach(), inp.grad
+    def on_machine(fn: Any) -> Any:
+        with machine(kind):
+            return run(fn)
 
-    return Case(run=run, hidden=hidden, description=f"{description} -> (loss, input.grad)")
+    return on_machine
 
 
-# ----------------------------------------------------------------------------- ch07.mse_loss
-def _mse_loss(pred: Tensor, target: Tensor) -> Tensor:
-    return nn.functional.mse_loss(pred, target)
-
-
-def _pair(p: Any, t: Any) -> Callable[[], tuple[Tensor, Tensor]]:
-    return lambda: (_leaf(p), tinygrad_edu.tensor(t, dtype=tinygrad_edu.float64))
+# ------------------------------------------------------------------------ ch07.pick_device
+def _pick_device() -> str:
+    return "cuda" if tinygrad_edu.cuda.is_available() else "cpu"
 
 
 @task(
-    "ch07.mse_loss",
+    "ch07.pick_device",
     points=1,
-    reference=_mse_loss,
+    reference=_pick_device,
     time_limit=LIMIT,
-    hint="The mean of the squared differences: `((pred - target) ** 2).mean()`.",
+    hint='PyTorch\'s one-liner: `"cuda" if torch.cuda.is_available() else "cpu"`, with '
+    "tinygrad_edu in place of torch. Ask every time the function is called.",
 )
-def mse_loss():
-    yield _loss_case(
-        "mse_loss",
-        _pair([1.0, 2.0, 3.0], [1.0, 0.0, 5.0]),
-        "mse_loss(tensor([1., 2., 3.]), tensor([1., 0., 5.]))",
+def pick_device():
+    for kind in ("this", "gpu", "no gpu"):
+        yield Case(run=_on(kind, lambda fn: fn()), description=f"pick_device() {MACHINES[kind]}")
+    yield Case(
+        run=_on("gpu", lambda fn: fn()), hidden=True, description="pick_device() with a GPU, again"
     )
-    yield _loss_case(
-        "mse_loss",
-        _pair([[0.5, -1.0], [2.0, 0.0]], [[0.0, 0.0], [1.0, 1.0]]),
-        "mse_loss on (2, 2) tensors",
+
+
+# --------------------------------------------------------------------- ch07.to_same_device
+def _to_same_device(a: Tensor, b: Tensor) -> Tensor:
+    return b.to(a.device)
+
+
+def _same_device_case(a_on: str, b_on: str, b_int: bool = False, hidden: bool = False) -> Case:
+    def run(fn: Callable) -> tuple[str, str, np.ndarray]:
+        a = tinygrad_edu.tensor([1.0, 2.0, 3.0], device=a_on)
+        b = tinygrad_edu.tensor([7, 8, 9] if b_int else [0.5, -0.5, 4.0], device=b_on)
+        moved = fn(a, b)
+        if not isinstance(moved, Tensor):
+            raise TypeError(f"to_same_device must return a Tensor, got {type(moved).__name__}")
+        return str(moved.device), str(moved.dtype), moved.numpy_host()
+
+    kind = "an int64 tensor" if b_int else "a float tensor"
+    description = (
+        f"to_same_device(a on {a_on}, b: {kind} on {b_on}) {MACHINES['gpu']} "
+        "-> (device, dtype, values)"
     )
-    yield _loss_case(
-        "mse_loss",
-        _pair([[0.1], [0.2], [0.3]], [[0.3], [0.2], [0.1]]),
-        "mse_loss on (3, 1) tensors",
-        hidden=True,
-    )
-    yield _loss_case("mse_loss", _pair([4.0], [4.0]), "a perfect prediction", hidden=True)
+    return Case(run=_on("gpu", run), hidden=hidden, description=description)
 
 
-# ------------------------------------------------------------------------ ch07.cross_entropy
-def _cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
-    return nn.functional.cross_entropy(logits, target)
-
-
-LOGITS = [[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [-1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
-
-
-def _scores(logits: Any, target: list[int]) -> Callable[[], tuple[Tensor, Tensor]]:
-    return lambda: (_leaf(logits), tinygrad_edu.tensor(target, dtype=tinygrad_edu.int64))
+def _gradient_comes_back(fn: Callable) -> tuple[str, np.ndarray]:
+    a = tinygrad_edu.tensor([1.0, 2.0, 3.0], device="cuda")
+    b = tinygrad_edu.tensor([0.5, -0.5, 4.0], requires_grad=True)
+    moved = fn(a, b)
+    if moved.requires_grad:
+        (moved * a).sum().backward()
+    if b.grad is None:
+        raise ValueError(
+            "b.grad is None: the moved tensor is not connected to b. Move it with .to(), "
+            "which is an operation in the graph, not by making a new tensor from its numbers."
+        )
+    return str(b.grad.device), b.grad.numpy_host()
 
 
 @task(
-    "ch07.cross_entropy",
+    "ch07.to_same_device",
     points=2,
-    reference=_cross_entropy,
+    reference=_to_same_device,
     time_limit=LIMIT,
-    hint="`logp = logits.log_softmax(dim=1)`, then pick row i's entry target[i] with "
-    "`logp[tinygrad_edu.arange(n), target]`, and return minus their mean. "
-    "`softmax().log()` overflows for large scores; log_softmax does not.",
+    hint="`b.to(a.device)`. Not `b.to(a)`: given a tensor, .to copies its dtype as well.",
 )
-def cross_entropy():
-    yield _loss_case(
-        "cross_entropy",
-        _scores(LOGITS, [0, 1, 2, 1]),
-        "cross_entropy(logits (4, 3), target [0, 1, 2, 1])",
-    )
-    yield _loss_case(
-        "cross_entropy",
-        _scores([[1.0, -1.0]], [1]),
-        "cross_entropy(tensor([[1., -1.]]), tensor([1]))",
-    )
-    yield _loss_case(
-        "cross_entropy",
-        _scores([[1000.0, 0.0], [0.0, 1000.0]], [1, 1]),
-        "cross_entropy with scores of 1000: must not overflow",
-    )
-    yield _loss_case(
-        "cross_entropy",
-        _scores(np.linspace(-3, 3, 30).reshape(6, 5).tolist(), [4, 0, 3, 3, 1, 2]),
-        "cross_entropy(logits (6, 5), ...)",
+def to_same_device():
+    yield _same_device_case("cpu", "cpu")
+    yield _same_device_case("cuda", "cpu")
+    yield _same_device_case("cpu", "cuda")
+    yield _same_device_case("cuda", "cpu", b_int=True)
+    yield _same_device_case("cuda", "cuda", hidden=True)
+    yield _same_device_case("cpu", "cuda", b_int=True, hidden=True)
+    yield Case(
+        run=_on("gpu", _gradient_comes_back),
         hidden=True,
-    )
-    yield _loss_case(
-        "cross_entropy",
-        _scores([[-800.0, 0.0, 800.0]], [0]),
-        "cross_entropy with scores of -800 and 800",
-        hidden=True,
+        description="b on cpu requires grad, a on cuda: (to_same_device(a, b) * a).sum()"
+        ".backward() -> (b.grad's device, b.grad)",
     )
 
 
-# ------------------------------------------------------------------------------ ch07.Linear
-W23 = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]]
-B2 = [0.1, -0.2]
-X43 = [[1.0, 2.0, 3.0], [0.0, -1.0, 0.5], [2.0, 2.0, 2.0], [-0.5, 0.3, 0.0]]
-
-
-def _layer(cls: Any, n_in: int, n_out: int, bias: bool, weight: Any, b: Any = None) -> Any:
-    layer = cls(n_in, n_out, bias=bias)
+# ---------------------------------------------------------------------------- ch07.predict
+def _predict(model: Any, x: Tensor) -> np.ndarray:
+    device = next(model.parameters()).device
+    model.eval()
     with no_grad():
-        layer.weight.copy_(tinygrad_edu.tensor(weight))
-        if bias:
-            layer.bias.copy_(tinygrad_edu.tensor(b))
-    return layer
+        out = model(x.to(device))
+    return out.cpu().numpy()
 
 
-def _parameters(n_in: int, n_out: int, bias: bool) -> Callable[[Any], Any]:
-    def run(cls: Any) -> tuple[bool, list]:
-        layer = cls(n_in, n_out, bias=bias)
-        names = [(name, tuple(p.shape)) for name, p in layer.named_parameters()]
-        return isinstance(layer, nn.Module), names
-
-    return run
-
-
-def _forward(cls: Any) -> Tensor:
-    layer = _layer(cls, 3, 2, True, W23, B2)
-    return layer(tinygrad_edu.tensor(X43)).detach()
-
-
-def _backward(cls: Any) -> tuple[Tensor, Tensor]:
-    layer = _layer(cls, 3, 2, True, W23, B2)
-    (layer(tinygrad_edu.tensor(X43)) ** 2).sum().backward()
-    return layer.weight.grad, layer.bias.grad
-
-
-def _no_bias(cls: Any) -> tuple[Tensor, Tensor]:
-    layer = _layer(cls, 3, 1, False, [[1.0, -2.0, 0.5]])
-    out = layer(tinygrad_edu.tensor(X43))
-    out.sum().backward()
-    return out.detach(), layer.weight.grad
-
-
-def _batched(cls: Any) -> Tensor:
-    layer = _layer(cls, 3, 2, True, W23, B2)
-    x = tinygrad_edu.tensor(np.arange(24, dtype=np.float32).reshape(2, 4, 3) / 10)
-    return layer(x).detach()
-
-
-def _initialised(cls: Any) -> str:
-    """The verdict on a fresh layer's numbers: "ok", or what is wrong with them."""
-    layer = cls(100, 50)
-    bound = 1 / np.sqrt(100)
-    for name in ("weight", "bias"):
-        values = getattr(layer, name).numpy_host()
-        if np.abs(values).max() > bound + 1e-6:
-            return f"{name} has values beyond 1/sqrt(in_features) = {bound:g}"
-        if values.std() < bound / 4:
-            return f"{name} is not spread over U(-{bound:g}, {bound:g}): use init.uniform_"
-    return "ok"
-
-
-@task(
-    "ch07.Linear",
-    points=3,
-    reference=nn.Linear,
-    time_limit=LIMIT,
-    hint="`super().__init__()` first; then only `nn.Parameter` attributes count as parameters. "
-    "The weight is (out_features, in_features), so forward uses its transpose, `.T`.",
-)
-def Linear():  # noqa: N802  (the task is named after the class the learner writes)
-    yield Case(
-        run=_parameters(3, 2, True),
-        description="Linear(3, 2): (is it an nn.Module?, named_parameters names and shapes)",
-    )
-    yield Case(
-        run=_forward, description="Linear(3, 2) with weight and bias set: layer(x), x (4, 3)"
-    )
-    yield Case(
-        run=_backward, description="(layer(x) ** 2).sum().backward() -> (weight.grad, bias.grad)"
-    )
-    yield Case(run=_parameters(3, 1, False), description="Linear(3, 1, bias=False): parameters")
-    yield Case(run=_no_bias, description="Linear(3, 1, bias=False): layer(x) and weight.grad")
-    yield Case(
-        run=_initialised,
-        expected="ok",
-        hidden=True,
-        description="Linear(100, 50): weight and bias drawn from U(-0.1, 0.1)",
-    )
-    yield Case(run=_batched, hidden=True, description="layer(x) with x of shape (2, 4, 3)")
-    yield Case(run=_parameters(1, 1, True), hidden=True, description="Linear(1, 1): parameters")
-
-
-# ---------------------------------------------------------------------------- ch07.sgd_step
-def _sgd_step(params: Iterable[Tensor], lr: float) -> None:
-    with no_grad():
-        for p in params:
-            if p.grad is not None:
-                p -= lr * p.grad
-                p.grad = None
-
-
-def _step_case(
-    values: list,
-    grads: list,
-    lr: float,
-    description: str,
-    as_generator: bool = False,
-    hidden: bool = False,
-) -> Case:
-    def run(fn: Callable) -> tuple[list, list, list]:
-        params = [_leaf(v) for v in values]
-        for p, g in zip(params, grads, strict=True):
-            if g is not None:
-                p.grad = tinygrad_edu.tensor(g, dtype=tinygrad_edu.float64)
-        fn((p for p in params) if as_generator else list(params), lr)
-        after = [np.array(p.numpy_host()) for p in params]
-        cleared = [p._grad is None or not p._grad.numpy_host().any() for p in params]
-        leaves = [p.is_leaf and p.requires_grad for p in params]
-        return after, cleared, leaves
-
-    return Case(
-        run=run,
-        hidden=hidden,
-        description=f"{description} -> (values after, grads cleared?, still leaves?)",
-    )
-
-
-@task(
-    "ch07.sgd_step",
-    points=2,
-    reference=_sgd_step,
-    time_limit=LIMIT,
-    hint="Inside `with tinygrad_edu.no_grad():` update in place, `p -= lr * p.grad` (a new "
-    "`p = p - ...` only rebinds your variable), then `p.grad = None`. Skip a p whose grad is "
-    "None, and loop over params once: a generator can only be read once.",
-)
-def sgd_step():
-    yield _step_case([[1.0, 2.0], [3.0]], [[0.5, -1.0], [2.0]], 0.1, "two parameters, lr=0.1")
-    yield _step_case(
-        [[1.0, 2.0], [3.0]],
-        [[0.5, -1.0], None],
-        0.5,
-        "the second parameter has no grad (it was not used), lr=0.5",
-    )
-    yield _step_case(
-        [[[1.0, 0.0], [0.0, 1.0]], [0.5]],
-        [[[1.0, 1.0], [1.0, 1.0]], [-4.0]],
-        0.25,
-        "params given as a generator, like model.parameters()",
-        as_generator=True,
-    )
-    yield _step_case([[0.0] * 5], [[1.0, -2.0, 3.0, -4.0, 5.0]], 0.01, "five numbers", hidden=True)
-    yield _step_case(
-        [[1.0], [2.0], [3.0]],
-        [None, [1.0], None],
-        1.0,
-        "a generator, one grad out of three",
-        as_generator=True,
-        hidden=True,
-    )
-
-
-# ------------------------------------------------------------------------------- ch07.train
-def _train(model: Any, X: Tensor, y: Tensor, epochs: int, lr: float) -> list[float]:
-    F = nn.functional
-    optimizer = tinygrad_edu.optim.SGD(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(X), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
-
-
-def _mlp(seed: int, hidden: int = 16, classes: int = 2) -> Any:
-    """A one-hidden-layer MLP, its weights drawn from NumPy (the learner's RNG stays untouched)."""
-    model = nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, classes))
-    rng = np.random.default_rng(seed)
+def _model(dropout: bool = False) -> Any:
+    """A small MLP with fixed weights (no random numbers drawn)."""
+    nn = tinygrad_edu.nn
+    layers = [nn.Linear(3, 4), nn.ReLU()] + ([nn.Dropout(0.5)] if dropout else [])
+    model = nn.Sequential(*layers, nn.Linear(4, 2))
+    rng = np.random.default_rng(6)
     with no_grad():
         for p in model.parameters():
             p.copy_(tinygrad_edu.from_numpy(rng.uniform(-1, 1, tuple(p.shape)).astype(np.float32)))
     return model
 
 
-def _accuracy(model: Any, X: Tensor, y: Tensor) -> float:
-    with no_grad():
-        return float((model(X).argmax(1).numpy_host() == y.numpy_host()).mean())
+X53 = [[0.5, -1.0, 2.0], [1.0, 1.0, 1.0], [-0.3, 0.8, 0.1], [2.0, 0.0, -1.0], [0.0, 0.0, 0.0]]
 
 
-def _training(data: str, epochs: int, lr: float, need: float, need_test: float) -> Callable:
-    make = getattr(tinygrad_edu.data, f"make_{data}")
+def _predict_case(model_on: str, x_on: str, dropout: bool = False, hidden: bool = False) -> Case:
+    def run(fn: Callable) -> Any:
+        model = _model(dropout).to(model_on)
+        x = tinygrad_edu.tensor(X53, device=x_on)
+        return fn(model, x)
 
-    def run(fn: Callable) -> str:
-        X, y = make(200, seed=0)
-        X_test, y_test = make(200, seed=1)
-        model = _mlp(seed=3)
-        losses = fn(model, X, y, epochs=epochs, lr=lr)
-        if not isinstance(losses, list) or len(losses) != epochs:
-            got = short_repr(losses, 80)
-            return f"train must return a list of {epochs} losses, one per epoch; got {got}"
-        if not all(isinstance(v, float) for v in losses):
-            bad = next(v for v in losses if not isinstance(v, float))
-            return (
-                f"the losses must be Python floats (loss.item()), got {type(bad).__name__}: "
-                "a tensor keeps its whole graph alive"
-            )
-        if not losses[-1] < losses[0]:
-            return f"the loss did not go down: first {losses[0]:.4f}, last {losses[-1]:.4f}"
-        accuracy, test_accuracy = _accuracy(model, X, y), _accuracy(model, X_test, y_test)
-        if accuracy < need:
-            return f"training accuracy {accuracy:.3f} after {epochs} epochs; need at least {need}"
-        if test_accuracy < need_test:
-            return f"accuracy on new points {test_accuracy:.3f}; need at least {need_test}"
-        return "ok"
-
-    return run
-
-
-def _verdict(expected: Any, got: Any) -> str | None:
-    """The case's own words: "ok", or what went wrong."""
-    return None if got == expected else str(got)
+    what = "with Dropout(0.5), in training mode" if dropout else "an MLP"
+    description = (
+        f"predict(model: {what} on {model_on}, x of shape (5, 3) on {x_on}) {MACHINES['gpu']}"
+    )
+    return Case(run=_on("gpu", run), hidden=hidden, description=description)
 
 
 @task(
-    "ch07.train",
-    points=4,
-    reference=_train,
-    compare=_verdict,
-    time_limit=TRAIN_LIMIT,
-    hint="Make the optimizer once, before the loop. Each epoch: zero_grad, forward, "
-    "cross-entropy, backward, step, and keep `loss.item()` (a float, not the tensor).",
+    "ch07.predict",
+    points=3,
+    reference=_predict,
+    time_limit=LIMIT,
+    hint="Four steps: find the device from `next(model.parameters()).device` and move x there; "
+    "`model.eval()`; compute under `no_grad()`; come back with `.cpu()` before `.numpy()`.",
 )
-def train():
-    yield Case(
-        run=_training("moons", 300, 0.5, 0.95, 0.9),
-        expected="ok",
-        description="train(model, *make_moons(200), epochs=300, lr=0.5): "
-        "accuracy >= 0.95, on new points >= 0.9",
+def predict():
+    yield _predict_case("cpu", "cpu")
+    yield _predict_case("cuda", "cpu")
+    yield _predict_case("cpu", "cpu", dropout=True)
+    yield _predict_case("cuda", "cuda", hidden=True)
+    yield _predict_case("cpu", "cuda", hidden=True)
+    yield _predict_case("cuda", "cpu", dropout=True, hidden=True)
+
+
+# ------------------------------------------------------------------------ ch07.safe_device
+def _safe_device(name: str) -> str:
+    try:
+        return str(tinygrad_edu.zeros(1, device=name).device)
+    except RuntimeError:
+        return "cpu"
+
+
+def _safe_case(name: str, kind: str, hidden: bool = False) -> Case:
+    return Case(
+        run=_on(kind, lambda fn: fn(name)),
+        hidden=hidden,
+        description=f"safe_device({name!r}) {MACHINES[kind]}",
     )
-    yield Case(
-        run=_training("circles", 300, 0.5, 0.95, 0.9),
-        expected="ok",
-        hidden=True,
-        description="train(model, *make_circles(200), epochs=300, lr=0.5)",
-    )
-    yield Case(
-        run=_training("moons", 150, 1.0, 0.9, 0.85),
-        expected="ok",
-        hidden=True,
-        description="train(model, *make_moons(200), epochs=150, lr=1.0)",
-    )
+
+
+@task(
+    "ch07.safe_device",
+    points=2,
+    reference=_safe_device,
+    time_limit=LIMIT,
+    hint="Try, don't ask: make a tensor on `name` inside `try:`, fall back in "
+    "`except RuntimeError:`. `str(t.device)` names where it landed, e.g. 'cuda:0'.",
+)
+def safe_device():
+    yield _safe_case("cpu", "this")
+    yield _safe_case("cuda", "no gpu")
+    yield _safe_case("cuda", "gpu")
+    yield _safe_case("cuda:1", "gpu")
+    yield _safe_case("cuda", "this", hidden=True)
+    yield _safe_case("cuda:0", "gpu", hidden=True)
+    yield _safe_case("cuda:0", "no gpu", hidden=True)
+    yield _safe_case("cpu", "gpu", hidden=True)

@@ -1,331 +1,400 @@
-"""Chapter 08, debugging gradients (solutions/08_debugging_gradients.ipynb): find and fix them.
+"""Chapter 08, neural networks (solutions/08_neural_networks.ipynb): layers, losses, training.
 
-Numerical gradients to check a backward, a backward with a real bug to repair, a hook that
-changes a gradient on its way, a training step with two classic bugs, and a search for the
-node where a NaN is born. Every case builds its tensors afresh, in float64 where gradients
-are compared.
+The references are the package's own ``nn.Linear`` and ``nn.functional`` losses: a learner's
+version passes when it computes what PyTorch's does, values and gradients. Models and data
+are made from fixed seeds inside each case, so the learner's answer and the reference see
+the same numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 import tinygrad_edu
-from tinygrad_edu.autograd import Function, gradcheck
+from tinygrad_edu import nn
 from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.grading.compare import short_repr
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
 
 LIMIT = 3.0  # seconds per check
+TRAIN_LIMIT = 5.0  # the training task: the reference needs about 0.1 s per case
 
 
-def _leaf(values: Any, dtype: Any = None) -> Tensor:
-    dtype = dtype or tinygrad_edu.float64
-    return tinygrad_edu.tensor(values, dtype=dtype, requires_grad=True)
+def _leaf(values: Any) -> Tensor:
+    return tinygrad_edu.tensor(values, dtype=tinygrad_edu.float64, requires_grad=True)
 
 
-def _f64(values: Any) -> Tensor:
-    return tinygrad_edu.tensor(values, dtype=tinygrad_edu.float64)
+def _need_tensor(y: Any, name: str) -> Tensor:
+    if not isinstance(y, Tensor):
+        raise TypeError(f"{name} must return a Tensor, got {type(y).__name__}")
+    if not y.requires_grad:
+        raise TypeError(
+            f"{name} returned a tensor that is not in the graph (requires_grad=False): "
+            "compute it with tensor operations, without .item(), .numpy() or .detach()"
+        )
+    return y
 
 
-# ----------------------------------------------------------------------- ch08.numerical_grad
-def _numerical_grad(f: Callable, x: Tensor, eps: float = 1e-6) -> np.ndarray:
-    flat = x.array.reshape(-1)  # a view: changing it changes x
-    grad = np.zeros(flat.size)
-    for i in range(flat.size):
-        old = float(flat[i])
-        flat[i] = old + eps
-        plus = f(x).item()
-        flat[i] = old - eps
-        minus = f(x).item()
-        flat[i] = old
-        grad[i] = (plus - minus) / (2 * eps)
-    return grad.reshape(x.array.shape)
+def _loss_case(
+    name: str, make: Callable[[], tuple[Tensor, Tensor]], description: str, hidden: bool = False
+) -> Case:
+    """Call ``fn(input, target)``, backward; compare the loss and the input's gradient."""
+
+    def run(fn: Callable) -> tuple[Tensor, Tensor]:
+        inp, target = make()
+        loss = _need_tensor(fn(inp, target), name)
+        if loss.ndim != 0:
+            raise ValueError(
+                f"{name} must return one number (a 0-d tensor), got shape "
+                f"{tuple(loss.shape)}: take the mean"
+            )
+        loss.backward()
+        return loss.detach(), inp.grad
+
+    return Case(run=run, hidden=hidden, description=f"{description} -> (loss, input.grad)")
 
 
-FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "(x ** 2).sum()": lambda x: (x**2).sum(),
-    "x.tanh().sum()": lambda x: x.tanh().sum(),
-    "(x * x.exp()).mean()": lambda x: (x * x.exp()).mean(),
-    "(x ** 3).sum()": lambda x: (x**3).sum(),
-    "x[0] * x[1] + x[1].sigmoid()": lambda x: x[0] * x[1] + x[1].sigmoid(),
-}
+# ----------------------------------------------------------------------------- ch08.mse_loss
+def _mse_loss(pred: Tensor, target: Tensor) -> Tensor:
+    return nn.functional.mse_loss(pred, target)
 
 
-def _numgrad_case(f: str, values: Any, eps: float | None = None, hidden: bool = False) -> Case:
-    def run(fn: Callable) -> np.ndarray:
-        x = _f64(values)
-        return fn(FUNCTIONS[f], x) if eps is None else fn(FUNCTIONS[f], x, eps)
-
-    extra = "" if eps is None else f", eps={eps:g}"
-    description = f"numerical_grad(lambda x: {f}, tensor({values}){extra})"
-    return Case(run=run, hidden=hidden, description=description)
-
-
-def _x_is_unchanged(fn: Callable) -> np.ndarray:
-    x = _f64([0.5, -1.5, 2.0])
-    fn(FUNCTIONS["x.tanh().sum()"], x)
-    return x.numpy_host()
+def _pair(p: Any, t: Any) -> Callable[[], tuple[Tensor, Tensor]]:
+    return lambda: (_leaf(p), tinygrad_edu.tensor(t, dtype=tinygrad_edu.float64))
 
 
 @task(
-    "ch08.numerical_grad",
-    points=2,
-    reference=_numerical_grad,
+    "ch08.mse_loss",
+    points=1,
+    reference=_mse_loss,
     time_limit=LIMIT,
-    hint="`flat = x.array.reshape(-1)` is a view of x's numbers: set `flat[i] = old + eps`, "
-    "read `f(x).item()`, then `old - eps`, and put `old` back. Slope: (plus - minus) / (2 eps).",
+    hint="The mean of the squared differences: `((pred - target) ** 2).mean()`.",
 )
-def numerical_grad():
-    yield _numgrad_case("(x ** 2).sum()", [1.0, 2.0, 3.0])
-    yield _numgrad_case("x.tanh().sum()", [[0.5, -1.0], [2.0, 0.0]])
-    yield _numgrad_case("(x * x.exp()).mean()", [0.1, -0.2, 0.3, 1.0])
-    yield Case(run=_x_is_unchanged, description="x after numerical_grad(f, x): must be unchanged")
-    yield _numgrad_case("(x ** 3).sum()", [1.0, -2.0], eps=1e-3, hidden=True)
-    yield _numgrad_case("x[0] * x[1] + x[1].sigmoid()", [3.0, -0.5], hidden=True)
-    yield _numgrad_case("(x ** 2).sum()", [[[0.25]]], hidden=True)
+def mse_loss():
+    yield _loss_case(
+        "mse_loss",
+        _pair([1.0, 2.0, 3.0], [1.0, 0.0, 5.0]),
+        "mse_loss(tensor([1., 2., 3.]), tensor([1., 0., 5.]))",
+    )
+    yield _loss_case(
+        "mse_loss",
+        _pair([[0.5, -1.0], [2.0, 0.0]], [[0.0, 0.0], [1.0, 1.0]]),
+        "mse_loss on (2, 2) tensors",
+    )
+    yield _loss_case(
+        "mse_loss",
+        _pair([[0.1], [0.2], [0.3]], [[0.3], [0.2], [0.1]]),
+        "mse_loss on (3, 1) tensors",
+        hidden=True,
+    )
+    yield _loss_case("mse_loss", _pair([4.0], [4.0]), "a perfect prediction", hidden=True)
 
 
-# --------------------------------------------------------------------------------- ch08.SiLU
-class _SiLU(Function):
-    """x * sigmoid(x), with the product rule done right."""
-
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        s = x.sigmoid()
-        ctx.save_for_backward(x, s)
-        return x * s
-
-    @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> Tensor:
-        x, s = ctx.saved_tensors
-        return grad_output * (s + x * s * (1 - s))
+# ------------------------------------------------------------------------ ch08.cross_entropy
+def _cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
+    return nn.functional.cross_entropy(logits, target)
 
 
-X5 = [-2.0, -0.5, 0.0, 1.0, 3.0]
+LOGITS = [[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [-1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
 
 
-def _silu_grad(values: Any, upstream: Any = None, dtype: Any = None) -> Callable:
-    def run(cls: Any) -> tuple[Tensor, Tensor]:
-        x = _leaf(values, dtype)
-        y = cls.apply(x)
-        if upstream is None:
-            y.sum().backward()
-        else:
-            y.backward(tinygrad_edu.tensor(upstream, dtype=x.dtype))
-        return y.detach(), x.grad
+def _scores(logits: Any, target: list[int]) -> Callable[[], tuple[Tensor, Tensor]]:
+    return lambda: (_leaf(logits), tinygrad_edu.tensor(target, dtype=tinygrad_edu.int64))
+
+
+@task(
+    "ch08.cross_entropy",
+    points=2,
+    reference=_cross_entropy,
+    time_limit=LIMIT,
+    hint="`logp = logits.log_softmax(dim=1)`, then pick row i's entry target[i] with "
+    "`logp[tinygrad_edu.arange(n), target]`, and return minus their mean. "
+    "`softmax().log()` overflows for large scores; log_softmax does not.",
+)
+def cross_entropy():
+    yield _loss_case(
+        "cross_entropy",
+        _scores(LOGITS, [0, 1, 2, 1]),
+        "cross_entropy(logits (4, 3), target [0, 1, 2, 1])",
+    )
+    yield _loss_case(
+        "cross_entropy",
+        _scores([[1.0, -1.0]], [1]),
+        "cross_entropy(tensor([[1., -1.]]), tensor([1]))",
+    )
+    yield _loss_case(
+        "cross_entropy",
+        _scores([[1000.0, 0.0], [0.0, 1000.0]], [1, 1]),
+        "cross_entropy with scores of 1000: must not overflow",
+    )
+    yield _loss_case(
+        "cross_entropy",
+        _scores(np.linspace(-3, 3, 30).reshape(6, 5).tolist(), [4, 0, 3, 3, 1, 2]),
+        "cross_entropy(logits (6, 5), ...)",
+        hidden=True,
+    )
+    yield _loss_case(
+        "cross_entropy",
+        _scores([[-800.0, 0.0, 800.0]], [0]),
+        "cross_entropy with scores of -800 and 800",
+        hidden=True,
+    )
+
+
+# ------------------------------------------------------------------------------ ch08.Linear
+W23 = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]]
+B2 = [0.1, -0.2]
+X43 = [[1.0, 2.0, 3.0], [0.0, -1.0, 0.5], [2.0, 2.0, 2.0], [-0.5, 0.3, 0.0]]
+
+
+def _layer(cls: Any, n_in: int, n_out: int, bias: bool, weight: Any, b: Any = None) -> Any:
+    layer = cls(n_in, n_out, bias=bias)
+    with no_grad():
+        layer.weight.copy_(tinygrad_edu.tensor(weight))
+        if bias:
+            layer.bias.copy_(tinygrad_edu.tensor(b))
+    return layer
+
+
+def _parameters(n_in: int, n_out: int, bias: bool) -> Callable[[Any], Any]:
+    def run(cls: Any) -> tuple[bool, list]:
+        layer = cls(n_in, n_out, bias=bias)
+        names = [(name, tuple(p.shape)) for name, p in layer.named_parameters()]
+        return isinstance(layer, nn.Module), names
 
     return run
 
 
-def _silu_gradcheck(cls: Any) -> bool:
-    return gradcheck(cls.apply, _leaf([[0.3, -1.2, 2.5], [-0.1, 0.0, 4.0]]))
+def _forward(cls: Any) -> Tensor:
+    layer = _layer(cls, 3, 2, True, W23, B2)
+    return layer(tinygrad_edu.tensor(X43)).detach()
+
+
+def _backward(cls: Any) -> tuple[Tensor, Tensor]:
+    layer = _layer(cls, 3, 2, True, W23, B2)
+    (layer(tinygrad_edu.tensor(X43)) ** 2).sum().backward()
+    return layer.weight.grad, layer.bias.grad
+
+
+def _no_bias(cls: Any) -> tuple[Tensor, Tensor]:
+    layer = _layer(cls, 3, 1, False, [[1.0, -2.0, 0.5]])
+    out = layer(tinygrad_edu.tensor(X43))
+    out.sum().backward()
+    return out.detach(), layer.weight.grad
+
+
+def _batched(cls: Any) -> Tensor:
+    layer = _layer(cls, 3, 2, True, W23, B2)
+    x = tinygrad_edu.tensor(np.arange(24, dtype=np.float32).reshape(2, 4, 3) / 10)
+    return layer(x).detach()
+
+
+def _initialised(cls: Any) -> str:
+    """The verdict on a fresh layer's numbers: "ok", or what is wrong with them."""
+    layer = cls(100, 50)
+    bound = 1 / np.sqrt(100)
+    for name in ("weight", "bias"):
+        values = getattr(layer, name).numpy_host()
+        if np.abs(values).max() > bound + 1e-6:
+            return f"{name} has values beyond 1/sqrt(in_features) = {bound:g}"
+        if values.std() < bound / 4:
+            return f"{name} is not spread over U(-{bound:g}, {bound:g}): use init.uniform_"
+    return "ok"
 
 
 @task(
-    "ch08.SiLU",
-    points=2,
-    reference=_SiLU,
+    "ch08.Linear",
+    points=3,
+    reference=nn.Linear,
     time_limit=LIMIT,
-    hint="y = x * s with s = sigmoid(x) is a product: dy/dx = s + x * s * (1 - s). "
-    "Multiply by grad_output.",
+    hint="`super().__init__()` first; then only `nn.Parameter` attributes count as parameters. "
+    "The weight is (out_features, in_features), so forward uses its transpose, `.T`.",
 )
-def SiLU():  # noqa: N802  (the task is named after the class the learner writes)
+def Linear():  # noqa: N802  (the task is named after the class the learner writes)
     yield Case(
-        run=_silu_grad(X5), description=f"SiLU.apply(tensor({X5})).sum().backward() -> (y, x.grad)"
+        run=_parameters(3, 2, True),
+        description="Linear(3, 2): (is it an nn.Module?, named_parameters names and shapes)",
     )
     yield Case(
-        run=_silu_grad(X5, [1.0, 2.0, -1.0, 0.5, 3.0]),
-        description="y.backward(tensor([1., 2., -1., 0.5, 3.])) -> (y, x.grad)",
+        run=_forward, description="Linear(3, 2) with weight and bias set: layer(x), x (4, 3)"
     )
-    yield Case(run=_silu_gradcheck, description="gradcheck(SiLU.apply, x) with x of shape (2, 3)")
     yield Case(
-        run=_silu_grad([[-8.0, 8.0], [0.7, -0.3]], dtype=tinygrad_edu.float32),
+        run=_backward, description="(layer(x) ** 2).sum().backward() -> (weight.grad, bias.grad)"
+    )
+    yield Case(run=_parameters(3, 1, False), description="Linear(3, 1, bias=False): parameters")
+    yield Case(run=_no_bias, description="Linear(3, 1, bias=False): layer(x) and weight.grad")
+    yield Case(
+        run=_initialised,
+        expected="ok",
         hidden=True,
-        description="float32 x of shape (2, 2)",
+        description="Linear(100, 50): weight and bias drawn from U(-0.1, 0.1)",
     )
-    yield Case(run=_silu_grad([10.0], [0.5]), hidden=True, description="x = tensor([10.])")
+    yield Case(run=_batched, hidden=True, description="layer(x) with x of shape (2, 4, 3)")
+    yield Case(run=_parameters(1, 1, True), hidden=True, description="Linear(1, 1): parameters")
 
 
-# ----------------------------------------------------------------------- ch08.clip_grad_hook
-def _clip_grad_hook(t: Tensor, max_norm: float) -> Any:
-    def clip(grad: Tensor) -> Tensor:
-        norm = float((grad * grad).sum().sqrt().item())
-        return grad * (max_norm / norm) if norm > max_norm else grad
-
-    return t.register_hook(clip)
-
-
-def _clip_case(
-    values: list,
-    upstream: list,
-    max_norm: float,
-    description: str,
-    on_leaf: bool = True,
-    hidden: bool = False,
-) -> Case:
-    def run(fn: Callable) -> Tensor:
-        t = _leaf(values)
-        watched = t if on_leaf else t * 2
-        fn(watched, max_norm)
-        (watched * _f64(upstream)).sum().backward()
-        return t.grad
-
-    return Case(run=run, hidden=hidden, description=f"{description} -> t.grad")
-
-
-def _remove(fn: Callable) -> tuple[Tensor, Tensor]:
-    t = _leaf([1.0, 1.0])
-    handle = fn(t, 1.0)
-    if not hasattr(handle, "remove"):
-        raise TypeError(f"clip_grad_hook must return the handle register_hook gave, got {handle!r}")
-    (t * _f64([3.0, 4.0])).sum().backward()
-    clipped = t.grad
-    t.grad = None
-    handle.remove()
-    (t * _f64([3.0, 4.0])).sum().backward()
-    return clipped, t.grad
-
-
-@task(
-    "ch08.clip_grad_hook",
-    points=2,
-    reference=_clip_grad_hook,
-    time_limit=LIMIT,
-    hint="The hook gets the gradient and returns the one to use instead. Scale only when the "
-    "norm is above max_norm (so a zero gradient never divides by zero), and return the handle "
-    "that `t.register_hook` gives you.",
-)
-def clip_grad_hook():
-    yield _clip_case([1.0, 1.0], [3.0, 4.0], 1.0, "grad [3, 4] (norm 5), max_norm=1")
-    yield _clip_case([1.0, 1.0], [0.3, 0.4], 1.0, "grad [0.3, 0.4] (norm 0.5), max_norm=1")
-    yield _clip_case(
-        [1.0, 2.0],
-        [3.0, 4.0],
-        2.0,
-        "hook on h = t * 2, grad of h [3, 4], max_norm=2",
-        on_leaf=False,
-    )
-    yield Case(
-        run=_remove,
-        description="clipped grad, then handle.remove() and backward again "
-        "-> (clipped grad, unclipped grad)",
-    )
-    yield _clip_case([1.0, 1.0, 1.0], [0.0, 0.0, 0.0], 1.0, "a zero gradient", hidden=True)
-    yield _clip_case(
-        [[1.0, 2.0], [3.0, 4.0]],
-        [[6.0, 0.0], [0.0, 8.0]],
-        5.0,
-        "a (2, 2) gradient of norm 10, max_norm=5",
-        hidden=True,
-    )
-
-
-# ---------------------------------------------------------------------------- ch08.train_step
-def _train_step(model: Any, optimizer: Any, x: Tensor, y: Tensor) -> float:
-    optimizer.zero_grad()
-    loss = tinygrad_edu.nn.functional.mse_loss(model(x).squeeze(1), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-
-
-def _regression(seed: int) -> tuple[Any, Tensor, Tensor]:
-    """A Linear(3, 1) with fixed weights, and 8 points of a noisy linear target."""
-    rng = np.random.default_rng(seed)
-    model = tinygrad_edu.nn.Linear(3, 1)
+# ---------------------------------------------------------------------------- ch08.sgd_step
+def _sgd_step(params: Iterable[Tensor], lr: float) -> None:
     with no_grad():
-        model.weight.copy_(tinygrad_edu.from_numpy(rng.normal(0, 0.5, (1, 3)).astype(np.float32)))
-        model.bias.copy_(tinygrad_edu.zeros(1))
-    x = rng.normal(0, 1, (8, 3)).astype(np.float32)
-    y = x @ np.array([1.0, -2.0, 0.5], dtype=np.float32) + 0.3
-    return model, tinygrad_edu.from_numpy(x), tinygrad_edu.from_numpy(y.astype(np.float32))
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+                p.grad = None
 
 
-def _steps_case(
-    steps: int,
-    seed: int,
-    momentum: float,
+def _step_case(
+    values: list,
+    grads: list,
+    lr: float,
     description: str,
-    stale_grads: bool = False,
+    as_generator: bool = False,
     hidden: bool = False,
 ) -> Case:
-    def run(fn: Callable) -> tuple[list, np.ndarray]:
-        model, x, y = _regression(seed)
-        optimizer = tinygrad_edu.optim.SGD(model.parameters(), lr=0.05, momentum=momentum)
-        if stale_grads:  # an earlier, unrelated backward left gradients behind
-            (model(x) * 100).sum().backward()
-        losses = [fn(model, optimizer, x, y) for _ in range(steps)]
-        return losses, model.weight.numpy_host().copy()
+    def run(fn: Callable) -> tuple[list, list, list]:
+        params = [_leaf(v) for v in values]
+        for p, g in zip(params, grads, strict=True):
+            if g is not None:
+                p.grad = tinygrad_edu.tensor(g, dtype=tinygrad_edu.float64)
+        fn((p for p in params) if as_generator else list(params), lr)
+        after = [np.array(p.numpy_host()) for p in params]
+        cleared = [p._grad is None or not p._grad.numpy_host().any() for p in params]
+        leaves = [p.is_leaf and p.requires_grad for p in params]
+        return after, cleared, leaves
 
-    return Case(run=run, hidden=hidden, description=f"{description} -> (losses, weight after)")
-
-
-@task(
-    "ch08.train_step",
-    points=3,
-    reference=_train_step,
-    time_limit=LIMIT,
-    hint="Two bugs. `optimizer.zero_grad()` must come first, or each step adds its gradient to "
-    "the old ones. And model(x) has shape (8, 1) while y has shape (8,): their difference "
-    "broadcasts to (8, 8). Read the warning, then `.squeeze(1)` the output.",
-)
-def train_step():
-    yield _steps_case(1, 0, 0.0, "1 step of SGD(lr=0.05)")
-    yield _steps_case(5, 0, 0.0, "5 steps of SGD(lr=0.05)")
-    yield _steps_case(
-        2, 1, 0.0, "2 steps, with gradients left over from an earlier backward", stale_grads=True
+    return Case(
+        run=run,
+        hidden=hidden,
+        description=f"{description} -> (values after, grads cleared?, still leaves?)",
     )
-    yield _steps_case(10, 2, 0.9, "10 steps of SGD(lr=0.05, momentum=0.9)", hidden=True)
-    yield _steps_case(3, 3, 0.0, "3 steps, stale gradients", stale_grads=True, hidden=True)
-
-
-# ------------------------------------------------------------------------ ch08.first_nonfinite
-def _first_nonfinite(loss: Tensor) -> str | None:
-    found: list[str] = []
-
-    def watch(node: Any, grad_output: Any, grad_inputs: tuple) -> None:
-        if not found and any(g is not None and not np.isfinite(g).all() for g in grad_inputs):
-            found.append(node.name())
-
-    tinygrad_edu.autograd.backward(loss, on_step=watch)
-    return found[0] if found else None
-
-
-LOSSES: dict[str, Callable[[Tensor], Tensor]] = {
-    "(x.sqrt() * 3).sum()": lambda x: (x.sqrt() * 3).sum(),
-    "(x * x).sum()": lambda x: (x * x).sum(),
-    "x.log().exp().sum()": lambda x: x.log().exp().sum(),
-    "(x - x.detach()).sqrt().sum()": lambda x: (x - x.detach()).sqrt().sum(),
-    "(x / x.sum()).max()": lambda x: (x / x.sum()).max(),
-    "(x.relu() * 2).pow(0.5).mean()": lambda x: (x.relu() * 2).pow(0.5).mean(),
-}
-
-
-def _nonfinite_case(loss: str, values: list, hidden: bool = False) -> Case:
-    def run(fn: Callable) -> Any:
-        with np.errstate(all="ignore"):  # the point is to find inf and nan, not to warn
-            return fn(LOSSES[loss](_leaf(values)))
-
-    return Case(run=run, hidden=hidden, description=f"first_nonfinite({loss}) with x = {values}")
 
 
 @task(
-    "ch08.first_nonfinite",
-    points=3,
-    reference=_first_nonfinite,
+    "ch08.sgd_step",
+    points=2,
+    reference=_sgd_step,
     time_limit=LIMIT,
-    hint="Look at what each node *computed*, its `grad_inputs` (arrays, or None), not at what "
-    "it received: `np.isfinite(g).all()` is False for an inf or nan. Remember only the first.",
+    hint="Inside `with tinygrad_edu.no_grad():` update in place, `p -= lr * p.grad` (a new "
+    "`p = p - ...` only rebinds your variable), then `p.grad = None`. Skip a p whose grad is "
+    "None, and loop over params once: a generator can only be read once.",
 )
-def first_nonfinite():
-    yield _nonfinite_case("(x.sqrt() * 3).sum()", [0.0, 1.0, 4.0])
-    yield _nonfinite_case("(x * x).sum()", [1.0, 2.0])
-    yield _nonfinite_case("x.log().exp().sum()", [0.0, 2.0])
-    yield _nonfinite_case("(x - x.detach()).sqrt().sum()", [1.0, 2.0], hidden=True)
-    yield _nonfinite_case("(x / x.sum()).max()", [1.0, -1.0], hidden=True)
-    yield _nonfinite_case("(x.relu() * 2).pow(0.5).mean()", [-1.0, 3.0], hidden=True)
-    yield _nonfinite_case("(x.sqrt() * 3).sum()", [1.0, 4.0], hidden=True)
+def sgd_step():
+    yield _step_case([[1.0, 2.0], [3.0]], [[0.5, -1.0], [2.0]], 0.1, "two parameters, lr=0.1")
+    yield _step_case(
+        [[1.0, 2.0], [3.0]],
+        [[0.5, -1.0], None],
+        0.5,
+        "the second parameter has no grad (it was not used), lr=0.5",
+    )
+    yield _step_case(
+        [[[1.0, 0.0], [0.0, 1.0]], [0.5]],
+        [[[1.0, 1.0], [1.0, 1.0]], [-4.0]],
+        0.25,
+        "params given as a generator, like model.parameters()",
+        as_generator=True,
+    )
+    yield _step_case([[0.0] * 5], [[1.0, -2.0, 3.0, -4.0, 5.0]], 0.01, "five numbers", hidden=True)
+    yield _step_case(
+        [[1.0], [2.0], [3.0]],
+        [None, [1.0], None],
+        1.0,
+        "a generator, one grad out of three",
+        as_generator=True,
+        hidden=True,
+    )
+
+
+# ------------------------------------------------------------------------------- ch08.train
+def _train(model: Any, X: Tensor, y: Tensor, epochs: int, lr: float) -> list[float]:
+    F = nn.functional
+    optimizer = tinygrad_edu.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(X), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _mlp(seed: int, hidden: int = 16, classes: int = 2) -> Any:
+    """A one-hidden-layer MLP, its weights drawn from NumPy (the learner's RNG stays untouched)."""
+    model = nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, classes))
+    rng = np.random.default_rng(seed)
+    with no_grad():
+        for p in model.parameters():
+            p.copy_(tinygrad_edu.from_numpy(rng.uniform(-1, 1, tuple(p.shape)).astype(np.float32)))
+    return model
+
+
+def _accuracy(model: Any, X: Tensor, y: Tensor) -> float:
+    with no_grad():
+        return float((model(X).argmax(1).numpy_host() == y.numpy_host()).mean())
+
+
+def _training(data: str, epochs: int, lr: float, need: float, need_test: float) -> Callable:
+    make = getattr(tinygrad_edu.data, f"make_{data}")
+
+    def run(fn: Callable) -> str:
+        X, y = make(200, seed=0)
+        X_test, y_test = make(200, seed=1)
+        model = _mlp(seed=3)
+        losses = fn(model, X, y, epochs=epochs, lr=lr)
+        if not isinstance(losses, list) or len(losses) != epochs:
+            got = short_repr(losses, 80)
+            return f"train must return a list of {epochs} losses, one per epoch; got {got}"
+        if not all(isinstance(v, float) for v in losses):
+            bad = next(v for v in losses if not isinstance(v, float))
+            return (
+                f"the losses must be Python floats (loss.item()), got {type(bad).__name__}: "
+                "a tensor keeps its whole graph alive"
+            )
+        if not losses[-1] < losses[0]:
+            return f"the loss did not go down: first {losses[0]:.4f}, last {losses[-1]:.4f}"
+        accuracy, test_accuracy = _accuracy(model, X, y), _accuracy(model, X_test, y_test)
+        if accuracy < need:
+            return f"training accuracy {accuracy:.3f} after {epochs} epochs; need at least {need}"
+        if test_accuracy < need_test:
+            return f"accuracy on new points {test_accuracy:.3f}; need at least {need_test}"
+        return "ok"
+
+    return run
+
+
+def _verdict(expected: Any, got: Any) -> str | None:
+    """The case's own words: "ok", or what went wrong."""
+    return None if got == expected else str(got)
+
+
+@task(
+    "ch08.train",
+    points=4,
+    reference=_train,
+    compare=_verdict,
+    time_limit=TRAIN_LIMIT,
+    hint="Make the optimizer once, before the loop. Each epoch: zero_grad, forward, "
+    "cross-entropy, backward, step, and keep `loss.item()` (a float, not the tensor).",
+)
+def train():
+    yield Case(
+        run=_training("moons", 300, 0.5, 0.95, 0.9),
+        expected="ok",
+        description="train(model, *make_moons(200), epochs=300, lr=0.5): "
+        "accuracy >= 0.95, on new points >= 0.9",
+    )
+    yield Case(
+        run=_training("circles", 300, 0.5, 0.95, 0.9),
+        expected="ok",
+        hidden=True,
+        description="train(model, *make_circles(200), epochs=300, lr=0.5)",
+    )
+    yield Case(
+        run=_training("moons", 150, 1.0, 0.9, 0.85),
+        expected="ok",
+        hidden=True,
+        description="train(model, *make_moons(200), epochs=150, lr=1.0)",
+    )

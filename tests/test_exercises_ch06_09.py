@@ -1,10 +1,10 @@
-"""The graded exercises of chapters 05-08: solutions earn every point, fresh exercises none.
+"""The graded exercises of chapters 06-09: solutions earn every point, fresh exercises none.
 
 The slow half grades each solution notebook and a freshly built exercise in real kernels,
 as a teacher's `tinygrad-edu grade` would (one module fixture, two notebooks at a time).
 The quick half runs the tasks' cases in this process: every reference passes its own cases
 (hidden ones included), an untouched stub is "not attempted", the usual mistakes fail, and
-the simulated GPU of chapter 06 always gives the real backend back.
+the simulated GPU of chapter 07 always gives the real backend back.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from tinygrad_edu.grading.notebooks import notebook_bytes, read_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {
-    5: "05_dynamic_graphs.ipynb",
-    6: "06_devices.ipynb",
-    7: "07_neural_networks.ipynb",
-    8: "08_debugging_gradients.ipynb",
+    6: "06_dynamic_graphs.ipynb",
+    7: "07_devices.ipynb",
+    8: "08_neural_networks.ipynb",
+    9: "09_debugging_gradients.ipynb",
 }
 MIN_TASKS = 4
 device_module = importlib.import_module("tinygrad_edu.device")
@@ -107,7 +107,7 @@ def test_the_reference_passes_every_case_and_a_stub_is_not_attempted(task_id):
         def backward(ctx, grad_output):
             raise NotImplementedError
 
-    obj = Stub if task_id == "ch08.SiLU" else stub
+    obj = Stub if task_id == "ch09.SiLU" else stub
     assert evaluate(t, obj, hidden=True).status == "not attempted"
 
 
@@ -132,12 +132,12 @@ def _fails(task_id: str, answer) -> str:
     return result.message
 
 
-def test_ch05_mistakes():
+def test_ch06_mistakes():
     # .item() in the math cuts the graph: the learner is told why x.grad is missing
-    message = _fails("ch05.huber", lambda x, delta=1.0: x * 0 + 0.5 * x.item() ** 2)
+    message = _fails("ch06.huber", lambda x, delta=1.0: x * 0 + 0.5 * x.item() ** 2)
     assert "Wrong answer" in message or "exception" in message
-    _fails("ch05.op_counts", lambda y: {"MulBackward0": 3})
-    _fails("ch05.horner", lambda c, x: sum(c[i] * x**i for i in range(len(c))))  # uses **
+    _fails("ch06.op_counts", lambda y: {"MulBackward0": 3})
+    _fails("ch06.horner", lambda c, x: sum(c[i] * x**i for i in range(len(c))))  # uses **
 
     def accumulated(h, w):  # forgets that .grad adds up
         h.sum().backward(retain_graph=True)
@@ -145,20 +145,20 @@ def test_ch05_mistakes():
         (h**2).mean().backward()
         return a, w.grad
 
-    _fails("ch05.two_grads", accumulated)
+    _fails("ch06.two_grads", accumulated)
 
 
-def test_ch06_mistakes():
-    _fails("ch06.pick_device", lambda: "cpu")
-    _fails("ch06.to_same_device", lambda a, b: b.to(a))  # copies a's dtype as well
-    _fails("ch06.to_same_device", lambda a, b: tinygrad_edu.tensor(b.numpy_host(), device=a.device))
+def test_ch07_mistakes():
+    _fails("ch07.pick_device", lambda: "cpu")
+    _fails("ch07.to_same_device", lambda a, b: b.to(a))  # copies a's dtype as well
+    _fails("ch07.to_same_device", lambda a, b: tinygrad_edu.tensor(b.numpy_host(), device=a.device))
 
     def no_eval(model, x):
         with tinygrad_edu.no_grad():
             return model(x.to(next(model.parameters()).device)).cpu().numpy()
 
-    _fails("ch06.predict", no_eval)
-    _fails("ch06.safe_device", lambda name: "cuda" if tinygrad_edu.cuda.is_available() else "cpu")
+    _fails("ch07.predict", no_eval)
+    _fails("ch07.safe_device", lambda name: "cuda" if tinygrad_edu.cuda.is_available() else "cpu")
 
 
 def test_the_simulated_gpu_always_gives_the_real_backend_back():
@@ -167,9 +167,9 @@ def test_the_simulated_gpu_always_gives_the_real_backend_back():
     def crashes(a, b):
         raise ZeroDivisionError
 
-    _fails("ch06.to_same_device", crashes)
+    _fails("ch07.to_same_device", crashes)
     assert device_module.backend("cuda") is real
-    from tinygrad_edu.grading.ch06 import machine
+    from tinygrad_edu.grading.ch07 import machine
 
     with machine("gpu"):
         x = tinygrad_edu.ones(3, device="cuda")
@@ -179,9 +179,9 @@ def test_the_simulated_gpu_always_gives_the_real_backend_back():
     assert device_module.backend("cuda") is real
 
 
-def test_ch07_mistakes():
+def test_ch08_mistakes():
     _fails(
-        "ch07.cross_entropy",
+        "ch08.cross_entropy",
         lambda z, t: -z.softmax(1).log()[tinygrad_edu.arange(len(t)), t].mean(),
     )
 
@@ -190,7 +190,7 @@ def test_ch07_mistakes():
             if p.grad is not None:
                 p = p.detach() - lr * p.grad  # a new tensor; the model's stays as it was
 
-    _fails("ch07.sgd_step", rebinds)
+    _fails("ch08.sgd_step", rebinds)
 
     def two_passes(params, lr):  # a generator is empty on the second pass
         with tinygrad_edu.no_grad():
@@ -200,7 +200,7 @@ def test_ch07_mistakes():
             for p in params:
                 p.grad = None
 
-    _fails("ch07.sgd_step", two_passes)
+    _fails("ch08.sgd_step", two_passes)
 
     def tensors_kept(model, X, y, epochs, lr):
         opt = tinygrad_edu.optim.SGD(model.parameters(), lr=lr)
@@ -213,7 +213,7 @@ def test_ch07_mistakes():
             losses.append(loss)
         return losses
 
-    assert "Python floats" in _fails("ch07.train", tensors_kept)
+    assert "Python floats" in _fails("ch08.train", tensors_kept)
 
     class NoParameters(tinygrad_edu.nn.Module):
         def __init__(self, n_in, n_out, bias=True):
@@ -224,10 +224,10 @@ def test_ch07_mistakes():
         def forward(self, x):
             return x @ self.weight.T
 
-    _fails("ch07.Linear", NoParameters)
+    _fails("ch08.Linear", NoParameters)
 
 
-def test_ch08_mistakes():
+def test_ch09_mistakes():
     def one_sided(f, x, eps=1e-6):
         flat, base = x.array.reshape(-1), f(x).item()
         grad = np.zeros(flat.size)
@@ -238,7 +238,7 @@ def test_ch08_mistakes():
             flat[i] = old
         return grad.reshape(x.array.shape)
 
-    _fails("ch08.numerical_grad", one_sided)
+    _fails("ch09.numerical_grad", one_sided)
 
     class Buggy(tinygrad_edu.autograd.Function):
         @staticmethod
@@ -252,8 +252,8 @@ def test_ch08_mistakes():
             x, s = ctx.saved_tensors
             return grad_output * s * (1 - s)
 
-    _fails("ch08.SiLU", Buggy)
-    _fails("ch08.clip_grad_hook", lambda t, m: t.register_hook(lambda g: g.clamp(-m, m)))
+    _fails("ch09.SiLU", Buggy)
+    _fails("ch09.clip_grad_hook", lambda t, m: t.register_hook(lambda g: g.clamp(-m, m)))
 
     def forgets_zero_grad(model, optimizer, x, y):
         loss = F.mse_loss(model(x).squeeze(1), y)
@@ -268,8 +268,8 @@ def test_ch08_mistakes():
         optimizer.step()
         return loss.item()
 
-    _fails("ch08.train_step", forgets_zero_grad)
-    _fails("ch08.train_step", broadcasts)
+    _fails("ch09.train_step", forgets_zero_grad)
+    _fails("ch09.train_step", broadcasts)
 
     def reports_where_it_arrives(loss):  # the node that *received* the inf, one step late
         found = []
@@ -281,4 +281,4 @@ def test_ch08_mistakes():
         tinygrad_edu.autograd.backward(loss, on_step=watch)
         return found[0] if found else None
 
-    _fails("ch08.first_nonfinite", reports_where_it_arrives)
+    _fails("ch09.first_nonfinite", reports_where_it_arrives)
