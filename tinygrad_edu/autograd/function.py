@@ -57,6 +57,11 @@ class Function:
     _output: Any = None  # the output tensor, once it is changed in place (exp saves its output)
     materialize_grads = True
     elementwise = False  # True: the result has PyTorch's result_type of the inputs (+, *, where)
+    # PyTorch's names for the arguments and saved values (grad_fn._saved_self, _saved_other...),
+    # used by the graph pictures (viz/saved.py). A saved input or output is recognised by
+    # identity; saved_names names what is neither (a mask, indices), one entry per saved value.
+    input_names: tuple[str, ...] = ("self", "other")
+    saved_names: tuple[str, ...] = ()
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Any:

@@ -93,6 +93,7 @@ class Pow(Function):
 
     array_io = True
     elementwise = True
+    input_names = ("self", "exponent")
 
     @staticmethod
     def forward(ctx, a, b):

@@ -50,6 +50,7 @@ class Clamp(Function):
     """Clip ``x`` into [low, high]: the gradient passes where x was inside (edges included)."""
 
     array_io = True
+    input_names = ("self", "min", "max")
 
     @staticmethod
     def forward(ctx, x, low, high):
@@ -76,6 +77,7 @@ class Where(Function):
 
     array_io = True
     elementwise = True
+    input_names = ("condition", "self", "other")
 
     @staticmethod
     def forward(ctx, cond, a, b):

@@ -46,3 +46,9 @@ class MatMul(Function):
         kernel = {(1, 1): "Dot", (2, 1): "Mv", (2, 2): "Mm"}
         dims = tuple(t.ndim if t is not None else 0 for t in self.inputs[:2])
         return kernel.get(dims, "MatMul") + "Backward0"
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """PyTorch's argument names: mm(self, mat2), mv(self, vec), dot(self, tensor)."""
+        second = {"Dot": "tensor", "Mv": "vec"}.get(self.name()[:-9], "mat2")
+        return ("self", second)

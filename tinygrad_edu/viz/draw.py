@@ -25,12 +25,13 @@ from typing import Any
 
 from tinygrad_edu.scalar import Value
 from tinygrad_edu.viz.dot import to_digraph
-from tinygrad_edu.viz.graph import Graph, walk
+from tinygrad_edu.viz.graph import Graph, data_name, walk
 from tinygrad_edu.viz.labels import is_tensor
 from tinygrad_edu.viz.modules import collapse_modules
-from tinygrad_edu.viz.render import Drawing
+from tinygrad_edu.viz.render import DOT_TIMEOUT_S, Drawing
+from tinygrad_edu.viz.simplify import MAX_NODES, simplify
 
-MAX_OPS = 500  # past this many operations a picture stops being readable: draw_graph warns
+MAX_OPS = 500  # with simplify=False, past this many operations draw_graph warns
 
 
 def as_roots(roots: Sequence[Any]) -> list[Any]:
@@ -50,17 +51,25 @@ def as_roots(roots: Sequence[Any]) -> list[Any]:
 
 def build_graph(roots: Sequence[Any], *, show_data: bool | None = None,
                 show_grad: bool | None = None, show_saved: bool = False,
-                collapse: str | None = None, max_depth: int | None = None) -> Graph:
-    """Walk, then optionally fold modules. ``None`` for show_data/show_grad means "auto":
-    on for ``Value`` graphs (one number per box is readable), off for tensors."""
+                collapse: str | None = None, max_depth: int | None = None,
+                simplify_big: bool = True, max_nodes: int = MAX_NODES) -> Graph:
+    """Walk, optionally fold modules, then simplify what is too big to draw fast.
+
+    ``None`` for show_data/show_grad means "auto": values in every ``Value`` box and in
+    tensors of at most 8 elements; gradients once ``backward()`` has run.
+    """
     roots = as_roots(roots)
-    scalar = all(isinstance(r, Value) for r in roots)
     if collapse not in (None, "module"):
         raise ValueError(f"collapse must be None or 'module', not {collapse!r}")
-    g = walk(roots, show_data=scalar if show_data is None else show_data,
-             show_grad=scalar if show_grad is None else show_grad,
-             show_saved=show_saved, max_depth=max_depth)
-    return collapse_modules(g) if collapse == "module" else g
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes must be at least 1, not {max_nodes}")
+    g = walk(roots, show_data=show_data, show_grad=show_grad, show_saved=show_saved,
+             max_depth=max_depth)
+    if collapse == "module":
+        g = collapse_modules(g)
+    if simplify_big:
+        g = simplify(g, max_nodes=max_nodes, root_text=data_name(roots[0]) or "y")
+    return g
 
 
 def warn_if_big(g: Graph, stacklevel: int = 3) -> None:
@@ -68,14 +77,16 @@ def warn_if_big(g: Graph, stacklevel: int = 3) -> None:
     if n > MAX_OPS:
         warnings.warn(
             f"This graph has {n} operations: too many to read in one picture (and slow to "
-            "lay out). Fold each nn module into one box with collapse='module', or draw only "
-            "the last few levels with max_depth=5.", stacklevel=stacklevel)
+            "lay out). Let draw_graph simplify it (simplify=True), fold each nn module into "
+            "one box with collapse='module', or draw only the last few levels with "
+            "max_depth=5.", stacklevel=stacklevel)
 
 
 def draw_graph(*roots: Any, show_data: bool | None = None, show_grad: bool | None = None,
                show_saved: bool = False, direction: str = "forward", legend: bool = True,
                collapse: str | None = None, max_depth: int | None = None,
-               rankdir: str = "LR", title: str | None = None) -> Drawing:
+               rankdir: str | None = None, title: str | None = None, simplify: bool = True,
+               max_nodes: int = MAX_NODES, timeout: float = DOT_TIMEOUT_S) -> Drawing:
     """Draw the graph that computed ``roots`` (tensors or ``Value``s), as a notebook picture.
 
     Boxes are data (tensors/Values), ellipses are operations, named like PyTorch's backward
@@ -84,21 +95,35 @@ def draw_graph(*roots: Any, show_data: bool | None = None, show_grad: bool | Non
     grey = operation, orange = saved for backward (see the legend; ``legend=False`` hides it).
 
     Args:
-        show_data, show_grad: print values / gradients in the boxes (small tensors only).
-            Default: on for ``Value`` graphs, off for tensor graphs.
-        show_saved: draw what each operation saved for backward (orange, dashed arrows).
+        show_data, show_grad: print values / gradients in the boxes. Default (``None``):
+            every ``Value``, and tensors of at most 8 elements; gradients once
+            ``backward()`` has run (an intermediate's says it was not kept). ``True``
+            shows them for tensors up to 16 elements, ``False`` never.
+        show_saved: draw what each operation saved for backward, under PyTorch's names
+            (``self``, ``other``, ``exponent``, ``result``): an orange box, or a dashed
+            arrow from the box of the very tensor it saved.
         direction: ``"forward"`` (arrows follow the data) or ``"backward"`` (arrows follow
             the gradients, from the output back to the leaves).
         collapse: ``"module"`` folds each nn module (tensors named ``fc1.weight``, ...) and
             the operations that use its parameters into one box.
         max_depth: keep only this many levels of operations below the roots ("…" marks the cut).
-        rankdir: graphviz layout direction, ``"LR"`` (left to right) or ``"TB"``.
+        rankdir: ``"LR"`` (left to right), ``"TB"`` (top to bottom), or ``None``: left to
+            right when that fits the page, else top to bottom.
         title: a caption above the picture.
+        simplify: big graphs fold repeated loop bodies ("× N"), draw a box used many times
+            as small copies, and keep the ``max_nodes`` boxes nearest the output; a note
+            says what was simplified. ``False`` draws every node (slow past ~1,000).
+        max_nodes: how many boxes at most (with ``simplify``).
+        timeout: seconds graphviz may take to lay the picture out before it is stopped.
 
     Returns a ``graphviz.Digraph`` (``.source`` is the DOT text); without graphviz's ``dot``
-    program the notebook shows how to install it instead of crashing.
+    program, or when it is too slow, the notebook says so instead of crashing or hanging.
     """
     g = build_graph(roots, show_data=show_data, show_grad=show_grad, show_saved=show_saved,
-                    collapse=collapse, max_depth=max_depth)
-    warn_if_big(g)
-    return to_digraph(g, direction=direction, legend=legend, rankdir=rankdir, title=title)
+                    collapse=collapse, max_depth=max_depth, simplify_big=simplify,
+                    max_nodes=max_nodes)
+    if not simplify:
+        warn_if_big(g)
+    drawing = to_digraph(g, direction=direction, legend=legend, rankdir=rankdir, title=title)
+    drawing.timeout = timeout
+    return drawing

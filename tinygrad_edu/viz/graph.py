@@ -12,6 +12,10 @@ The walk is breadth-first from the roots, inputs in order, so node ids ``n0, n1,
 follow the graph and never ``id()``: the same program gives the same picture, byte for
 byte. No recursion, so a 100,000-node graph is fine.
 
+Labels are written after the walk, once the whole graph is known: "after backward" (some
+leaf holds a gradient) decides whether boxes get a gradient line, and a saved tensor that
+is the very array of a tensor already in the picture becomes a dashed arrow from that box.
+
 >>> from tinygrad_edu.scalar import Value
 >>> a = Value(2.0, label="a")
 >>> g = walk([a * a])
@@ -29,14 +33,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tinygrad_edu.scalar import Value
-from tinygrad_edu.viz.labels import data_label, is_tensor, op_label, saved_label
+from tinygrad_edu.viz.labels import (
+    data_label,
+    is_small,
+    is_tensor,
+    op_label,
+    raw,
+    saved_label,
+    stored_grad,
+)
+from tinygrad_edu.viz.saved import saved_values
 
 # Node kinds, each with its own colour (see dot.py):
 #   leaf     a tensor/Value you made that requires grad (a parameter)
 #   const    a tensor/Value without grad (inputs, plain numbers)
 #   result   an intermediate result      output   a root you asked to draw
 #   op       an operation (backward node) saved    something an op saved for backward
-#   elided   "…" where max_depth cut the graph      module   a collapsed nn module
+#   elided   "…" where max_depth or max_nodes cut the graph
+#   module   a collapsed nn module       note     what the picture simplified, in words
 DATA_KINDS = ("leaf", "const", "result", "output")  # boxes that stand for a tensor/Value
 
 
@@ -49,6 +63,7 @@ class Node:
     label: list[str]
     obj: Any = None
     name: str = ""  # the tensor's name ("fc1.weight"), used to group nodes by module
+    copy: bool = False  # a small repeated copy of a box used many times (see simplify.py)
 
 
 @dataclass(frozen=True)
@@ -58,15 +73,22 @@ class Edge:
     tail: str
     head: str
     kind: str = "data"  # "data", or "saved" for a saved tensor feeding its op
+    label: str = ""  # a saved tensor's name when the arrow comes from a drawn tensor
 
 
 @dataclass
 class Graph:
-    """Nodes in graph order, edges, and a lookup from objects to node ids."""
+    """Nodes in graph order, edges, and a lookup from objects to node ids.
+
+    ``clusters`` are (title, node ids) drawn inside one frame (a folded loop body);
+    ``notes`` say in words what the picture left out or simplified.
+    """
 
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     ids: dict[tuple, str] = field(default_factory=dict)  # (role, id(obj)) -> node id
+    clusters: list[tuple[str, list[str]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def add(self, key: tuple, kind: str, label: list[str], obj: Any = None,
             name: str = "") -> str:
@@ -111,19 +133,23 @@ def data_name(x: Any) -> str:
     return x.label if isinstance(x, Value) else (getattr(x, "name", None) or "")
 
 
-def walk(roots: Sequence[Any], *, show_data: bool = False, show_grad: bool = False,
-         show_saved: bool = False, max_depth: int | None = None) -> Graph:
-    """Nodes and edges reachable from ``roots``; ``max_depth`` = how many op levels to keep."""
+def walk(roots: Sequence[Any], *, show_data: bool | None = False,
+         show_grad: bool | None = False, show_saved: bool = False,
+         max_depth: int | None = None) -> Graph:
+    """Nodes and edges reachable from ``roots``; ``max_depth`` = how many op levels to keep.
+
+    ``show_data``/``show_grad`` = ``None`` means "auto": values for small tensors (see
+    ``labels.SMALL_TENSOR``), and gradients only once ``backward()`` has run.
+    """
     g = Graph()
     root_ids = {id(r) for r in roots}
     queue: deque[tuple[Any, int]] = deque()
+    made_by: list[tuple[Any, str, Any]] = []  # (op, op node id, the tensor it produced)
 
     def visit(x: Any, depth: int) -> str:
         nid = g.data_id(x)
         if nid is None:
-            label = data_label(x, show_data, show_grad)
-            nid = g.add(("data", id(x)), data_kind(x, id(x) in root_ids), label, x,
-                        data_name(x))
+            nid = g.add(("data", id(x)), data_kind(x, id(x) in root_ids), [], x, data_name(x))
             queue.append((x, depth))
         return nid
 
@@ -143,24 +169,62 @@ def walk(roots: Sequence[Any], *, show_data: bool = False, show_grad: bool = Fal
         is_new = op_id is None
         if is_new:
             op_id = g.add(("op", id(op)), "op", op_label(op), op)
+            made_by.append((op, op_id, x))
         g.edges.append(Edge(op_id, xid))
         if is_new:
             for t in op_inputs(op):
                 g.edges.append(Edge(visit(t, depth + 1), op_id))
-            if show_saved and not isinstance(op, Value):
-                add_saved(g, op, op_id, show_data)
+    label_data(g, show_data, show_grad)
+    if show_saved:
+        drawn = {id(raw(n.obj)): n.id for n in g.nodes
+                 if n.kind in DATA_KINDS and is_tensor(n.obj)}
+        for op, op_id, out in made_by:
+            if not isinstance(op, Value):
+                add_saved(g, op, op_id, out, show_data, drawn)
     return g
 
 
-def add_saved(g: Graph, op: Any, op_id: str, show_data: bool) -> None:
-    """Orange boxes for what ``op`` saved for backward (or a note if backward freed them)."""
+def after_backward(g: Graph) -> bool:
+    """Has ``backward()`` run on this graph? (Some box that keeps a gradient holds one.)"""
+    for node in g.nodes:
+        x = node.obj
+        if node.kind in DATA_KINDS and x.requires_grad:
+            grad = stored_grad(x)
+            if isinstance(x, Value) or (grad is not None and not isinstance(grad, str)):
+                return True
+    return False
+
+
+def label_data(g: Graph, show_data: bool | None, show_grad: bool | None) -> None:
+    """Write each data box's lines (name, shape, values, gradient)."""
+    auto_grad = show_grad is None and after_backward(g)
+    for node in g.nodes:
+        if node.kind in DATA_KINDS:
+            small = is_small(node.obj)
+            data = small if show_data is None else show_data
+            grad = (small and auto_grad) if show_grad is None else show_grad
+            node.label = data_label(node.obj, data, grad)
+
+
+def add_saved(g: Graph, op: Any, op_id: str, out: Any, show_data: bool | None,
+              drawn: dict[int, str]) -> None:
+    """What ``op`` saved for backward, named as PyTorch names it (``self``, ``result``...).
+
+    A saved array that is a tensor already drawn (``drawn``: id of its array -> node id)
+    becomes a dashed arrow from that tensor's
+    box; anything else gets its own orange box. After ``backward()`` a note says they are
+    freed.
+    """
     try:
-        saved = op.saved_tensors
+        saved = saved_values(op, out)
     except RuntimeError:  # PyTorch's rule: backward() frees what ops saved
         sid = g.add(("saved", id(op)), "saved", ["saved tensors", "freed by backward()"])
         g.edges.append(Edge(sid, op_id, "saved"))
         return
-    for i, s in enumerate(saved or ()):
-        if s is not None:
-            sid = g.add(("saved", id(op), i), "saved", saved_label(s, show_data))
-            g.edges.append(Edge(sid, op_id, "saved"))
+    for i, (name, value) in enumerate(saved):
+        sid = drawn.get(id(raw(value)))
+        if sid is not None:
+            g.edges.append(Edge(sid, op_id, "saved", name))
+            continue
+        sid = g.add(("saved", id(op), i), "saved", saved_label(value, show_data, name))
+        g.edges.append(Edge(sid, op_id, "saved"))

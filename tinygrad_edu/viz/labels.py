@@ -3,8 +3,11 @@
 Works on both kinds of graph nodes the course builds:
 
 * a scalar ``Value`` (chapter 03): ``label``, ``data=2``, ``grad=0``;
-* a ``Tensor`` (chapter 04 on): ``name``, ``(2, 3) float32 cpu``, and on request its
-  values and gradient (only when small: a picture is not a spreadsheet).
+* a ``Tensor`` (chapter 04 on): ``name``, ``(2, 3) float32 cpu``, and, when it is small
+  (at most ``SMALL_TENSOR`` = 8 values, or on request), its values and, after ``backward()``,
+  its gradient. A picture is not a spreadsheet: bigger tensors show only their shape.
+* an intermediate tensor's gradient is not kept by ``backward()`` (PyTorch frees it unless
+  you call ``retain_grad()``), and its box says so instead of a bare ``grad=None``.
 
 Operation nodes are named like PyTorch's backward functions (``MulBackward0``), so the
 picture of a ``Value`` graph and of the same program in PyTorch read the same. For a
@@ -20,6 +23,8 @@ import numpy as np
 from tinygrad_edu.scalar import Value
 
 MAX_VALUES = 16  # tensors with more elements show a count instead of their values
+SMALL_TENSOR = 8  # show_data=None ("auto"): tensors with at most this many values show them
+NOT_KEPT = "grad=None: not kept\n(retain_grad() keeps it)"  # an intermediate's .grad
 
 VALUE_OP_NAMES = {
     "+": "AddBackward0", "-": "SubBackward0", "*": "MulBackward0", "/": "DivBackward0",
@@ -32,14 +37,23 @@ NO_GRAD = object()  # "no gradient known yet", distinct from a gradient of None
 
 
 def is_tensor(x: Any) -> bool:
-    """Duck-typed: anything with ``grad_fn`` and ``data`` is drawn as a tensor."""
-    return hasattr(x, "grad_fn") and hasattr(x, "data") and not isinstance(x, Value)
+    """Duck-typed: anything with ``grad_fn`` and ``array`` is drawn as a tensor."""
+    return hasattr(x, "grad_fn") and hasattr(x, "array") and not isinstance(x, Value)
+
+
+def raw(x: Any) -> Any:
+    """The raw NumPy/CuPy array of a tensor (``x.array``); anything else as it is."""
+    return x.array if is_tensor(x) else x
+
+
+def numel(x: Any) -> int:
+    """How many values ``x`` holds (a number counts as one)."""
+    return int(getattr(raw(x), "size", 1))
 
 
 def to_numpy(a: Any) -> np.ndarray:
     """A NumPy copy of an array that may live on the GPU (CuPy arrays have ``.get()``)."""
-    if is_tensor(a):
-        a = a.array
+    a = raw(a)
     if not isinstance(a, np.ndarray) and hasattr(a, "get"):
         a = a.get()
     return np.asarray(a)
@@ -71,6 +85,8 @@ def meta_text(shape: Any, dtype: Any, device: Any = None) -> str:
 
 def grad_text(grad: Any) -> str:
     """The gradient line: ``grad=...``, or ``grad=None`` before any backward."""
+    if grad is NOT_KEPT:
+        return NOT_KEPT
     if grad is None:
         return "grad=None"
     if isinstance(grad, str):  # "?": not known yet
@@ -88,7 +104,12 @@ def keeps_grad(x: Any) -> bool:
 
 def stored_grad(x: Any) -> Any:
     """``x.grad`` where it is kept, else ``None`` (what PyTorch gives, minus the warning)."""
-    return x.grad if keeps_grad(x) else None
+    return x.grad if keeps_grad(x) else NOT_KEPT
+
+
+def is_small(x: Any, limit: int = SMALL_TENSOR) -> bool:
+    """Few enough values to print in a box (a ``Value`` is always one number)."""
+    return isinstance(x, Value) or numel(x) <= limit
 
 
 def data_label(x: Any, show_data: bool, show_grad: bool, grad: Any = NO_GRAD) -> list[str]:
@@ -104,7 +125,7 @@ def data_label(x: Any, show_data: bool, show_grad: bool, grad: Any = NO_GRAD) ->
         if show_data:
             lines.append("data=" + array_text(x.array))
     if show_grad and x.requires_grad:  # a constant never gets a gradient: no line for it
-        lines.append(grad_text(stored_grad(x) if grad is NO_GRAD else grad))
+        lines += grad_text(stored_grad(x) if grad is NO_GRAD else grad).split("\n")
     return lines or [""]
 
 
@@ -115,10 +136,12 @@ def op_label(op: Any) -> list[str]:
     return [op.name()]
 
 
-def saved_label(saved: Any, show_data: bool) -> list[str]:
-    """Lines for one saved tensor (a raw array or a Tensor): shape, dtype, values."""
+def saved_label(saved: Any, show_data: bool | None, name: str = "") -> list[str]:
+    """Lines for one saved tensor (a raw array, a Tensor or a number): PyTorch's name for it
+    (``self``, ``other``, ``exponent``, ``result``), shape, dtype, and its values when small
+    (``show_data=None``) or asked for (``True``)."""
     arr = to_numpy(saved)
-    lines = [meta_text(arr.shape, arr.dtype)]
-    if show_data:
+    lines = ([name] if name else []) + [meta_text(arr.shape, arr.dtype)]
+    if show_data or (show_data is None and arr.size <= SMALL_TENSOR):
         lines.append(array_text(arr))
     return lines

@@ -1,20 +1,37 @@
-"""Showing a drawing in a notebook, even when graphviz's ``dot`` program is missing.
+"""Turning DOT text into a picture, safely: ``dot`` may be missing, slow, or interrupted.
 
-The Python ``graphviz`` package only *writes* DOT text; turning it into a picture needs
-the ``dot`` program, which ``pip`` cannot install. Without it a plain ``Digraph`` raises
-``graphviz.ExecutableNotFound`` while the notebook tries to show it. A ``Drawing`` shows
-a clear message instead: how to install ``dot``, and the DOT text of the graph.
+The Python ``graphviz`` package only *writes* DOT text; the picture comes from graphviz's
+``dot`` program, which ``pip`` cannot install. A ``Drawing`` is a ``graphviz.Digraph``
+whose notebook display never hangs and never crashes:
+
+* ``dot`` missing: a message saying how to install it, and the DOT text;
+* ``dot`` slower than ``timeout`` seconds (``DOT_TIMEOUT_S``), or the learner presses
+  *Interrupt*: the ``dot`` process is killed, with its whole process group (it runs in a
+  session of its own, so nothing is left running), and the cell shows what happened, how
+  to draw less, and a link to download the DOT text (to lay it out elsewhere).
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import os
+import shutil
+import signal
+import subprocess
 from typing import Any
 
 import graphviz
 
 INSTALL_DOT = ("sudo apt-get install graphviz   |   brew install graphviz   |   "
                "conda install -c conda-forge graphviz")
+DOT_TIMEOUT_S = 10.0  # a picture that takes longer than this is not worth waiting for
+DRAW_LESS = ("draw less: draw_graph(y, max_nodes=200), collapse='module' for a model, "
+             "or max_depth=5 for the last few levels")
+
+
+class DotTimeout(RuntimeError):
+    """``dot`` did not finish within the time limit (it has been killed)."""
 
 
 def missing_dot_text(source: str) -> str:
@@ -23,6 +40,13 @@ def missing_dot_text(source: str) -> str:
             f"PATH).\nInstall it with one of:\n    {INSTALL_DOT}\nthen rerun the cell "
             "(`tinygrad-edu doctor` checks your setup).\n\nThe graph, as DOT text:\n"
             + source)
+
+
+def dot_download_link(source: str, filename: str = "graph.dot") -> str:
+    """An HTML link that saves the DOT text as a file (a data: URL: no server needed)."""
+    data = base64.b64encode(source.encode("utf-8")).decode("ascii")
+    return (f'<a download="{filename}" href="data:text/vnd.graphviz;base64,{data}">'
+            f"download the DOT text ({filename})</a>")
 
 
 def missing_dot_bundle(source: str) -> dict[str, str]:
@@ -37,24 +61,82 @@ def missing_dot_bundle(source: str) -> dict[str, str]:
     return {"text/html": page, "text/plain": missing_dot_text(source)}
 
 
-def svg_or_none(graph: graphviz.Digraph) -> str | None:
+def stopped_bundle(source: str, why: str) -> dict[str, str]:
+    """The notebook output when ``dot`` was stopped (too slow, or interrupted)."""
+    text = (f"Graph not drawn: {why}. graphviz's `dot` was stopped, nothing is left running."
+            f"\nTo get a picture, {DRAW_LESS}.")
+    page = (f'<div style="border:1px solid #f0ad4e;padding:8px"><b>{html.escape(text)}</b>'
+            f"<br>{dot_download_link(source)} to lay it out elsewhere.</div>")
+    return {"text/html": page, "text/plain": text + f"\n({len(source):,} bytes of DOT text)"}
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """Kill ``proc`` and everything it started (its own process group), then reap it."""
+    if proc.poll() is None:
+        try:
+            if hasattr(os, "killpg"):
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:  # Windows: no process groups; dot starts no children
+                proc.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+    proc.wait()
+
+
+def run_dot(source: str, fmt: str = "svg", timeout: float = DOT_TIMEOUT_S) -> bytes:
+    """``dot -T<fmt>`` on ``source``, in its own session, killed after ``timeout`` seconds.
+
+    Raises ``graphviz.ExecutableNotFound`` without ``dot``, ``DotTimeout`` when it is too
+    slow, and passes ``KeyboardInterrupt`` on after killing it.
+    """
+    exe = shutil.which("dot")
+    if exe is None:
+        raise graphviz.ExecutableNotFound(["dot"])
+    proc = subprocess.Popen([exe, f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(source.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        raise DotTimeout(f"laying it out took more than {timeout:g} s") from None
+    finally:  # KeyboardInterrupt (the notebook's Interrupt button) or any other error
+        kill_group(proc)
+    if proc.returncode != 0:
+        raise graphviz.CalledProcessError(proc.returncode, [exe, f"-T{fmt}"], out, err)
+    return out
+
+
+def svg_bundle(source: str, timeout: float = DOT_TIMEOUT_S) -> dict[str, str]:
+    """The notebook output for a graph: its SVG, or a message saying why there is none."""
+    try:
+        svg = run_dot(source, "svg", timeout).decode("utf-8")
+    except graphviz.ExecutableNotFound:
+        return missing_dot_bundle(source)
+    except DotTimeout as err:
+        return stopped_bundle(source, str(err))
+    except KeyboardInterrupt:
+        return stopped_bundle(source, "interrupted")
+    return {"image/svg+xml": svg}
+
+
+def svg_or_none(graph: graphviz.Digraph, timeout: float = DOT_TIMEOUT_S) -> str | None:
     """The graph rendered to SVG text, or ``None`` when ``dot`` is missing."""
     try:
-        return graph.pipe(format="svg", encoding="utf-8")
+        return run_dot(graph.source, "svg", timeout).decode("utf-8")
     except graphviz.ExecutableNotFound:
         return None
 
 
 class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that never crashes a notebook for want of ``dot``.
+    """A ``graphviz.Digraph`` that never crashes or hangs a notebook.
 
     Everything else is plain graphviz: ``.source`` is the DOT text, ``.render()`` and
-    ``.pipe()`` work as usual, and a notebook shows it as an SVG picture.
+    ``.pipe()`` work as usual, and a notebook shows it as an SVG picture, made by ``dot``
+    with a time limit (``timeout``, seconds).
     """
+
+    timeout: float = DOT_TIMEOUT_S
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **kwargs: Any) -> dict[str, Any]:
-        try:
-            return super()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
-        except graphviz.ExecutableNotFound:
-            return missing_dot_bundle(self.source)
+        return svg_bundle(self.source, self.timeout)

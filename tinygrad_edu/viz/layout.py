@@ -1,0 +1,108 @@
+"""Fit the page: which way the graph runs, and how hard ``dot`` tries, by graph size.
+
+A notebook cell is about ``PAGE_WIDTH_PT`` wide (JupyterLab's default window, file browser
+open). Boxes use a 10 pt font; a picture wider than the cell is shrunk to fit, and below
+3/4 of its size the labels drop under 10 px. So the picture may be at most
+``PAGE_WIDTH_PT / 0.75`` points wide. ``rankdir=None`` ("auto") estimates the width of both
+layouts from the labels and picks:
+
+* left to right (``LR``) when it fits: short graphs read like a formula;
+* top to bottom (``TB``) otherwise: long chains grow down the page, where scrolling is free;
+* in ``TB``, a row with too many inputs side by side is *wrapped*: its inputs are staggered
+  over up to ``MAX_STAGGER`` rows (what graphviz's ``unflatten`` does).
+
+Big graphs also get cheaper layout settings (fewer crossing-minimisation passes, straight
+edges), so that ``dot`` stays within its time budget.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from tinygrad_edu.viz.graph import Graph
+
+PAGE_WIDTH_PT = 675  # ~900 px: a JupyterLab cell at its default width
+MAX_WIDTH_PT = PAGE_WIDTH_PT / 0.75  # wider, and 10 pt labels shrink below 10 px
+CHAR_PT = 5.6  # average width of a 10 pt Helvetica character
+RANKSEP_PT, NODESEP_PT = 36, 18  # graphviz's defaults (0.5 and 0.25 inch)
+MAX_STAGGER = 4
+
+
+def box_width(label: list[str]) -> float:
+    """Estimated width of a box in points: its longest line, plus margins."""
+    return max(54.0, CHAR_PT * max((len(line) for line in label), default=1) + 16)
+
+
+def ranks(g: Graph) -> dict[str, int]:
+    """Node id -> its layer (longest path from an input), along data edges only."""
+    ins: dict[str, list[str]] = {n.id: [] for n in g.nodes}
+    users: dict[str, list[str]] = {}
+    for e in g.edges:
+        if e.kind == "data" and e.head in ins and e.tail in ins:
+            ins[e.head].append(e.tail)
+            users.setdefault(e.tail, []).append(e.head)
+    waiting = {nid: len(t) for nid, t in ins.items()}
+    ready = deque(nid for nid, k in waiting.items() if k == 0)
+    rank: dict[str, int] = {}
+    while ready:
+        nid = ready.popleft()
+        rank[nid] = 1 + max((rank[t] for t in ins[nid]), default=-1)
+        for head in users.get(nid, []):
+            waiting[head] -= 1
+            if waiting[head] == 0:
+                ready.append(head)
+    return rank
+
+
+def estimate_widths(g: Graph) -> tuple[float, float]:
+    """(width if laid out left to right, width if top to bottom), in points."""
+    rank = ranks(g)
+    widest: dict[int, float] = {}
+    row: dict[int, float] = {}
+    for node in g.nodes:
+        r = rank.get(node.id, 0)
+        w = 40.0 if node.copy else box_width(node.label)
+        widest[r] = max(widest.get(r, 0.0), w)
+        row[r] = row.get(r, -NODESEP_PT) + w + NODESEP_PT
+    lr = sum(widest.values()) + RANKSEP_PT * (len(widest) - 1)
+    return lr, max(row.values(), default=0.0)
+
+
+def choose_rankdir(g: Graph, rankdir: str | None) -> str:
+    """``rankdir`` as given, or for ``None``: ``LR`` if it fits the page, else ``TB``."""
+    if rankdir is not None:
+        if rankdir not in ("LR", "RL", "TB", "BT"):
+            raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or None (auto), "
+                             f"not {rankdir!r}")
+        return rankdir
+    lr, _ = estimate_widths(g)
+    return "LR" if lr <= MAX_WIDTH_PT else "TB"
+
+
+def stagger(g: Graph, rankdir: str) -> dict[tuple[str, str], int]:
+    """Edge (tail, head) -> ``minlen``: inputs of a too-wide row spread over several rows."""
+    if rankdir not in ("TB", "BT"):
+        return {}
+    _, tb = estimate_widths(g)
+    if tb <= MAX_WIDTH_PT:
+        return {}
+    rows = min(MAX_STAGGER, int(tb // MAX_WIDTH_PT) + 1)
+    sources = {n.id for n in g.nodes} - {e.head for e in g.edges}
+    minlen: dict[tuple[str, str], int] = {}
+    k = 0
+    for e in g.edges:
+        if e.tail in sources and (e.tail, e.head) not in minlen:
+            minlen[(e.tail, e.head)] = 1 + k % rows
+            k += 1
+    return minlen
+
+
+def size_attrs(n_nodes: int) -> dict[str, str]:
+    """Graph attributes that keep ``dot`` fast on big graphs (nothing for small ones)."""
+    if n_nodes <= 100:
+        return {}
+    attrs = {"remincross": "false", "mclimit": "0.5", "nslimit": "4", "nslimit1": "4"}
+    if n_nodes > 300:
+        attrs.update(mclimit="0.1", nslimit="1", nslimit1="1", searchsize="10",
+                     splines="line")
+    return attrs
