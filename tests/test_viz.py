@@ -162,9 +162,15 @@ def test_node_ids_follow_graph_order_not_memory() -> None:
 def test_tensor_label_has_name_shape_dtype_device() -> None:
     _, b = tensor_program()
     dot = draw_graph(b).source
-    assert '"a\\n(2,) float32 cpu"' in dot
+    assert '"a\\n(2,) float32 cpu\\ndata=[2., 3.]"' in dot, "small tensors show their values"
     assert "MulBackward0" in dot and "SumBackward0" in dot
-    assert "data=" not in dot and "grad=" not in dot, "tensor values are shown on request only"
+    assert "grad=" not in dot, "no gradient lines before backward()"
+    big = tg.ones(3, 3, requires_grad=True)  # 9 values: more than a box should hold
+    big.name = "big"
+    dot = draw_graph((big * 2).sum()).source
+    assert '"big\\n(3, 3) float32 cpu"' in dot and "data=[" not in dot
+    assert "data=[[" in draw_graph((big * 2).sum(), show_data=True).source
+    assert "data=" not in draw_graph(b, show_data=False).source
 
 
 def test_value_op_nodes_are_named_like_pytorch() -> None:
@@ -235,13 +241,14 @@ def test_bad_arguments_explain_themselves() -> None:
         draw_side_by_side([Value(1.0), Value(2.0)], titles=["only one"])
 
 
-def test_big_graph_warns_and_suggests_collapse_or_max_depth() -> None:
+def test_big_unsimplified_graph_warns_and_suggests_collapse_or_max_depth() -> None:
     with pytest.warns(UserWarning, match=r"collapse='module'.*max_depth"):
-        draw_graph(chain(MAX_OPS + 1))
+        draw_graph(chain(MAX_OPS + 1), simplify=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        draw_graph(chain(MAX_OPS))
-        draw_graph(chain(MAX_OPS + 1), max_depth=10)
+        draw_graph(chain(MAX_OPS), simplify=False)
+        draw_graph(chain(MAX_OPS + 1), max_depth=10, simplify=False)
+        draw_graph(chain(MAX_OPS + 1))  # simplified: the picture says so, no warning
 
 
 def test_max_depth_on_a_100k_node_chain() -> None:
@@ -340,10 +347,20 @@ def test_stepper_rejects_outputs_without_grad() -> None:
 
 
 @pytest.mark.skipif(not HAS_DOT, reason="graphviz's dot is not installed")
-def test_static_fallback_shows_every_frame() -> None:
+def test_static_fallback_shows_every_frame_and_the_legend_once() -> None:
+    import base64
+
     steps = draw_backward_steps(value_program()[2], widget=False)
     page = steps._repr_html_()
-    assert page.count("<svg") == len(steps) and page.count("<figcaption>") == len(steps)
+    assert page.count("<figcaption>") == len(steps)
+    assert page.count('<figure class="tg-frame"') == len(steps)
+    assert page.count("<img") == len(steps) + 1, "one picture per frame, plus the legend"
+    assert "<script" not in page and "http" not in page, "no JavaScript, no network"
+    svgs = [base64.b64decode(src).decode() for src in
+            re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)]
+    assert sum("backward is here" in svg for svg in svgs) == 1, "the legend appears once"
+    for k, svg in enumerate(svgs[1:]):
+        assert svg.startswith("<svg") and f"step {k + 1}/{len(steps)}" in svg
 
 
 def test_slider_steps_through_the_frames() -> None:
@@ -367,10 +384,11 @@ def shown(steps: BackwardStepper, monkeypatch: pytest.MonkeyPatch) -> list:
 
 
 def test_widget_or_static_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import ipywidgets
-
     y = value_program()[2]
-    assert isinstance(shown(draw_backward_steps(y), monkeypatch)[-1], ipywidgets.VBox)
+    bundle = shown(draw_backward_steps(y), monkeypatch)[-1]
+    assert "application/vnd.jupyter.widget-view+json" in bundle, "the live slider"
+    assert bundle["text/html"] == "<p>static</p>", "and, in the same output, the filmstrip"
+    assert bundle["text/plain"].startswith("step 1/5: TanhBackward0"), "not 'VBox(...)'"
     forced = shown(draw_backward_steps(y, widget=False), monkeypatch)[-1]
     assert forced.data == "<p>static</p>"
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now fails

@@ -137,8 +137,8 @@ def add_legend(dg: graphviz.Digraph, kinds: Iterable[str], vertical: bool = True
             border = "3" if kind == "current" else "2" if kind == "fresh" else "1"
             cells.append(f'<td bgcolor="{attrs.get("fillcolor", "white")}" border="{border}" '
                          f'color="{attrs.get("color", "black")}">{text}</td>')
-    sep = "</tr><tr>" if vertical else ""
-    rows = sep.join(cells)
+    per_row = 1 if vertical else 3  # a row of 3: the legend stays narrower than the graph
+    rows = "</tr><tr>".join("".join(cells[i:i + per_row]) for i in range(0, len(cells), per_row))
     dg.node("legend", f'<<table border="0" cellspacing="3" cellpadding="3"><tr>{rows}'
             "</tr></table>>", shape="plaintext", fontsize="9")
 

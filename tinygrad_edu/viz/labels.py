@@ -16,6 +16,7 @@ picture of a ``Value`` graph and of the same program in PyTorch read the same. F
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -72,6 +73,7 @@ def array_text(a: Any) -> str:
     if arr.ndim == 0:
         return number_text(float(arr)) if arr.dtype.kind in "fc" else str(arr.item())
     text = np.array2string(arr, precision=4, separator=", ", suppress_small=True)
+    text = re.sub(r" +([,\]])", r"\1", text)  # NumPy pads columns: "[0.045 , 0.0981]"
     return "\n".join(line.strip() for line in text.splitlines())
 
 

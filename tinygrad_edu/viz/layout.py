@@ -34,23 +34,24 @@ def box_width(label: list[str]) -> float:
 
 
 def ranks(g: Graph) -> dict[str, int]:
-    """Node id -> its layer (longest path from an input), along data edges only."""
-    ins: dict[str, list[str]] = {n.id: [] for n in g.nodes}
-    users: dict[str, list[str]] = {}
+    """Node id -> its row counted from the outputs (longest path to an output), along data
+    edges: what ``dot`` does too, which puts each input just before its first use."""
+    users: dict[str, list[str]] = {n.id: [] for n in g.nodes}
+    ins: dict[str, list[str]] = {}
     for e in g.edges:
-        if e.kind == "data" and e.head in ins and e.tail in ins:
-            ins[e.head].append(e.tail)
-            users.setdefault(e.tail, []).append(e.head)
-    waiting = {nid: len(t) for nid, t in ins.items()}
+        if e.kind == "data" and e.head in users and e.tail in users:
+            users[e.tail].append(e.head)
+            ins.setdefault(e.head, []).append(e.tail)
+    waiting = {nid: len(u) for nid, u in users.items()}
     ready = deque(nid for nid, k in waiting.items() if k == 0)
     rank: dict[str, int] = {}
     while ready:
         nid = ready.popleft()
-        rank[nid] = 1 + max((rank[t] for t in ins[nid]), default=-1)
-        for head in users.get(nid, []):
-            waiting[head] -= 1
-            if waiting[head] == 0:
-                ready.append(head)
+        rank[nid] = 1 + max((rank[u] for u in users[nid]), default=-1)
+        for tail in ins.get(nid, []):
+            waiting[tail] -= 1
+            if waiting[tail] == 0:
+                ready.append(tail)
     return rank
 
 
