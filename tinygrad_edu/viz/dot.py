@@ -159,7 +159,7 @@ def to_digraph(g: Graph, *, direction: str = "forward", legend: bool = True,
 
     ``rankdir=None`` picks the direction that fits the page (``layout.choose_rankdir``).
     """
-    rankdir = choose_rankdir(g, rankdir)
+    rankdir = choose_rankdir(g, rankdir, legend)
     dg = new_drawing(rankdir, title, size_attrs(len(g.nodes)))
     add_graph(dg, g, direction=direction, marks=marks, minlen=stagger(g, rankdir))
     add_notes(dg, g.notes)

@@ -26,11 +26,15 @@ MAX_WIDTH_PT = PAGE_WIDTH_PT / 0.75  # wider, and 10 pt labels shrink below 10 p
 CHAR_PT = 5.6  # average width of a 10 pt Helvetica character
 RANKSEP_PT, NODESEP_PT = 36, 18  # graphviz's defaults (0.5 and 0.25 inch)
 MAX_STAGGER = 4
+SAFE = 0.9  # estimates are rough: choose LR only with this much room to spare
+LEGEND_PT = (150, 400)  # the legend: a column beside an LR picture, a block above a TB one
 
 
-def box_width(label: list[str]) -> float:
-    """Estimated width of a box in points: its longest line, plus margins."""
-    return max(54.0, CHAR_PT * max((len(line) for line in label), default=1) + 16)
+def box_width(label: list[str], ellipse: bool = False) -> float:
+    """Estimated width of a box in points: its longest line, plus margins (an ellipse, which
+    must go round the text, a quarter more)."""
+    width = CHAR_PT * max((len(line) for line in label), default=1) + 16
+    return max(54.0, width * 1.25 if ellipse else width)
 
 
 def ranks(g: Graph) -> dict[str, int]:
@@ -55,29 +59,32 @@ def ranks(g: Graph) -> dict[str, int]:
     return rank
 
 
-def estimate_widths(g: Graph) -> tuple[float, float]:
+def estimate_widths(g: Graph, legend: bool = True) -> tuple[float, float]:
     """(width if laid out left to right, width if top to bottom), in points."""
     rank = ranks(g)
     widest: dict[int, float] = {}
     row: dict[int, float] = {}
     for node in g.nodes:
         r = rank.get(node.id, 0)
-        w = 40.0 if node.copy else box_width(node.label)
+        w = 40.0 if node.copy else box_width(node.label, node.kind == "op")
         widest[r] = max(widest.get(r, 0.0), w)
         row[r] = row.get(r, -NODESEP_PT) + w + NODESEP_PT
     lr = sum(widest.values()) + RANKSEP_PT * (len(widest) - 1)
-    return lr, max(row.values(), default=0.0)
+    tb = max(row.values(), default=0.0)
+    if legend:
+        lr, tb = lr + LEGEND_PT[0] + RANKSEP_PT, max(tb, LEGEND_PT[1])
+    return lr, tb
 
 
-def choose_rankdir(g: Graph, rankdir: str | None) -> str:
+def choose_rankdir(g: Graph, rankdir: str | None, legend: bool = True) -> str:
     """``rankdir`` as given, or for ``None``: ``LR`` if it fits the page, else ``TB``."""
     if rankdir is not None:
         if rankdir not in ("LR", "RL", "TB", "BT"):
             raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or None (auto), "
                              f"not {rankdir!r}")
         return rankdir
-    lr, _ = estimate_widths(g)
-    return "LR" if lr <= MAX_WIDTH_PT else "TB"
+    lr, _ = estimate_widths(g, legend)
+    return "LR" if lr <= SAFE * MAX_WIDTH_PT else "TB"
 
 
 def stagger(g: Graph, rankdir: str) -> dict[tuple[str, str], int]:

@@ -24,7 +24,7 @@ the picture says how (a note, and ``simplify=False`` draws every node):
 ...     y = (y * 1.001).tanh() if i % 2 else y + x
 >>> g = simplify(walk([y]), max_nodes=400)
 >>> len(g.nodes) < 20, g.clusters[0][0]
-(True, 'loop body × 150')
+(True, 'loop body × 149')
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ class BackwardStepper:
         self.legend = legend
         self.options = {"direction": direction,
                         "rankdir": choose_rankdir(self.frame_graph(len(self.frames) - 1),
-                                                  rankdir)}
+                                                  rankdir, legend=False)}
         self.widget = widget  # None: a slider if ipywidgets works; False: always static
         self.timeout = timeout
 
