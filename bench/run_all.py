@@ -3,7 +3,7 @@
 * bench_core.py: autograd overhead (200-op chain) and an MLP step written with plain functions;
 * chain_floor.py: the same chain in PyTorch, tinygrad_edu, a featureless engine, and NumPy alone;
 * bench_nn.py: the same MLP step through nn + optim, and one epoch over the digits;
-* bench_viz.py: drawing and rendering a 1,000-node graph;
+* bench_viz.py: drawing and rendering graphs of up to 10,000 nodes (budget: 2 s each);
 * gpu_check.py: CuPy against PyTorch CUDA (prints "skipped" without a GPU).
 
 Each comparison with PyTorch runs the two frameworks in separate processes, alternating.
