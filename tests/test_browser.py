@@ -263,3 +263,160 @@ def test_lesson_03_draws_its_graph_in_jupyterlab(tmp_path: Path) -> None:
     with lab_server(root, tmp_path / "lab") as base:
         run_all_and_screenshot(base, NOTEBOOK.as_posix(), screenshot)
     assert screenshot.exists() and screenshot.stat().st_size > 0
+
+
+# ------------------------------------------------------------------ static renders and page fit
+# A notebook that uses the backward stepper and draws graphs, the way the lessons do (lesson
+# notebooks are rewritten often; this one pins what issue 17 promises).
+STATIC_CELLS = [
+    "import tinygrad_edu as torch\nfrom tinygrad_edu.viz import draw_backward_steps, draw_graph",
+    "a = torch.tensor([2.0, 3.0], requires_grad=True)\na.name = 'a'\nb = a ** 2\n"
+    "draw_graph(b, show_saved=True)",
+    "loss = (a * a).sum()\ndraw_backward_steps(loss)",
+]
+N_STEPS = 3  # SumBackward0, MulBackward0, AccumulateGrad
+STATIC_FRAMES_JS = """() => [...document.querySelectorAll('figure.tg-frame img')].map(i =>
+    [i.complete && i.naturalWidth > 0, i.getBoundingClientRect().width,
+     i.getBoundingClientRect().height, i.closest('figure').innerText])"""
+# nbconvert writes image/svg+xml output as an <img> with a base64 data: URL (or inline <svg>).
+STATIC_GRAPH_JS = """() => [...document.querySelectorAll(
+    '.jp-RenderedSVG img, .jp-RenderedSVG svg')]
+    .filter(e => (e.tagName === 'svg' ? e.textContent : atob(e.src.split(',')[1]))
+                 .includes('PowBackward0') && (e.tagName === 'svg' || e.naturalWidth > 0))
+    .map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"""
+
+
+def executed_notebook(cells: list[str], path: Path) -> Path:
+    """Write ``cells`` as a notebook, run it in a real kernel (ipywidgets live), save it
+    without widget state, as JupyterLab saves by default ("Save Widget State" is off)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb.metadata.pop("widgets", None)  # nbclient's store_widget_state=False trips on Output
+    nbformat.write(nb, path)
+    return path
+
+
+def test_static_html_export_shows_stepper_frames_and_graph_offline(tmp_path: Path) -> None:
+    """nbconvert --to html, opened in Chromium with no network: every frame and the graph show.
+
+    The stepper's output holds the live slider (a widget view) *and* the filmstrip; without
+    widget state, nbconvert (like GitHub and nbviewer) shows the filmstrip.
+    """
+    require_browser()
+    from nbconvert import HTMLExporter
+    from playwright.sync_api import sync_playwright
+
+    nb_path = executed_notebook(STATIC_CELLS, tmp_path / "static_export.ipynb")
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    stepper_output = nb.cells[2].outputs[-1]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in stepper_output, "the live slider"
+    assert "text/html" in stepper_output and "VBox(" not in stepper_output["text/plain"]
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    html_path = tmp_path / "static_export.html"
+    html_path.write_text(body, encoding="utf-8")
+
+    screenshot = ARTIFACTS / "browser_static_export.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=CHROMIUM_ARGS)
+        context = browser.new_context(offline=True, viewport={"width": 1200, "height": 1000})
+        context.route("http*://**", lambda route: route.abort())  # no network, not even CDNs
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        try:
+            page.goto(html_path.as_uri())
+            page.wait_for_function(f"() => ({STATIC_FRAMES_JS})().length === {N_STEPS} && "
+                                   f"({STATIC_FRAMES_JS})().every(f => f[0])")
+            frames = page.evaluate(STATIC_FRAMES_JS)
+            graphs = page.evaluate(STATIC_GRAPH_JS)
+            page.locator("figure.tg-frame").first.scroll_into_view_if_needed()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    assert [f[3].split(" receives")[0].split(" adds")[0] for f in frames] == [
+        f"step {k + 1}/{N_STEPS}: {name}" for k, name in
+        enumerate(["SumBackward0", "MulBackward0", "AccumulateGrad"])]
+    for loaded, width, height, caption in frames:
+        assert loaded and width > 50 and height > 50, f"frame not visible: {caption}"
+    assert body.count('class="tg-legend"') == 1, "the legend once, not in every frame"
+    assert graphs and graphs[0][0] > 100 and graphs[0][1] > 100, f"graph not visible: {graphs}"
+
+
+FIT_CELLS = [
+    "import tinygrad_edu as torch\nfrom tinygrad_edu import nn\n"
+    "from tinygrad_edu.scalar import Value\n"
+    "from tinygrad_edu.viz import draw_graph\ntorch.manual_seed(0)",
+    # chapter 07's model graph: 4011 px wide before issue 17
+    "model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), "
+    "nn.Linear(16, 2))\nx, y = torch.randn(300, 2), torch.tensor([i % 2 for i in range(300)])\n"
+    "loss = nn.CrossEntropyLoss()(model(x), y)\ndraw_graph(loss)",
+    # chapter 03's scalar graph: ran off the right edge left to right
+    "a, b = Value(2.0, label='a'), Value(-3.0, label='b')\nc, f = Value(10.0, label='c'), "
+    "Value(-2.0, label='f')\nL = (a * b + c) * f\nL.backward()\n"
+    "draw_graph(L, show_data=True, show_grad=True)",
+    # chapter 05's loop: hung the notebook before issue 17
+    "x = torch.tensor([1.0, 2.0], requires_grad=True)\nx.name = 'x'\nz = x\n"
+    "for i in range(333):\n    z = (z * 1.001).tanh() if i % 2 else z + x\ndraw_graph(z)",
+]
+# Per picture: loaded?, width on screen, the viewBox width (the layout's size in points, where
+# the boxes' font is 10 units), the picture's right edge and the notebook's right edge.
+FIT_JS = """() => [...document.querySelectorAll(
+    '.jp-OutputArea .jp-RenderedSVG img[src^="data:image/svg+xml"]')].map(i => {
+    const svg = decodeURIComponent(i.src.split(',')[1]);
+    const box = /viewBox="[-\\d.]+ [-\\d.]+ ([\\d.]+)/.exec(svg);
+    return [i.complete && i.naturalWidth > 0, i.getBoundingClientRect().width,
+            box ? parseFloat(box[1]) : null, i.getBoundingClientRect().right,
+            i.closest('.jp-Notebook').getBoundingClientRect().right]; })"""
+FONT_UNITS = 10  # the boxes' font size, in viewBox units (points at full size)
+
+
+def test_graphs_fit_a_jupyterlab_cell_with_readable_labels(tmp_path: Path) -> None:
+    """In JupyterLab (1280 px window, file browser open): labels stay >= 10 px."""
+    require_browser()
+    import nbformat
+    from playwright.sync_api import sync_playwright
+
+    root = tmp_path / "root"
+    root.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in FIT_CELLS]
+    nbformat.write(nb, root / "fit.ipynb")
+    screenshot = ARTIFACTS / "browser_fit_the_page.png"
+    with lab_server(root, tmp_path / "lab") as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        try:
+            page.goto(f"{base}/lab/tree/fit.ipynb?reset")
+            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+            page.wait_for_selector(INDICATOR_IDLE)
+            page.wait_for_function(KERNEL_IDLE_JS)
+            run_all(page)
+            page.wait_for_function(ALL_RAN_OR_ERROR_JS, arg=[ERROR_OUTPUT])
+            assert not page.query_selector_all(ERROR_OUTPUT), "a cell raised"
+            page.wait_for_function(f"() => ({FIT_JS})().length === 3 && "
+                                   f"({FIT_JS})().every(s => s[0])")
+            sizes = page.evaluate(FIT_JS)
+            for k in range(3):  # JupyterLab lays out off-screen cells lazily: look at each
+                page.locator(".jp-RenderedSVG img").nth(k).scroll_into_view_if_needed()
+                page.wait_for_timeout(200)
+                page.screenshot(path=str(ARTIFACTS / f"browser_fit_the_page_{k}.png"))
+            sizes = page.evaluate(FIT_JS)
+            page.screenshot(path=str(screenshot))
+        finally:
+            browser.close()
+    for (_, shown, view_w, right, page_right), what in zip(
+            sizes, ["ch07 model", "ch03 scalar", "ch05 loop"]):
+        assert right <= page_right + 1, f"{what}: cut off at the right ({right} > {page_right})"
+        label_px = FONT_UNITS * shown / view_w
+        assert label_px >= 10, f"{what}: {view_w} pt layout shown {shown:.0f} px wide: " \
+                               f"labels {label_px:.1f} px"

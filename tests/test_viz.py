@@ -360,7 +360,8 @@ def test_static_fallback_shows_every_frame_and_the_legend_once() -> None:
             re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)]
     assert sum("backward is here" in svg for svg in svgs) == 1, "the legend appears once"
     for k, svg in enumerate(svgs[1:]):
-        assert svg.startswith("<svg") and f"step {k + 1}/{len(steps)}" in svg
+        assert svg.startswith("<svg") and "TanhBackward0" in svg
+        assert f"<figcaption>{steps.caption(k)}</figcaption>" in page
 
 
 def test_slider_steps_through_the_frames() -> None:

@@ -109,7 +109,8 @@ def add_graph(dg: graphviz.Digraph, g: Graph, *, direction: str = "forward",
     for e in g.edges:
         tail, head = prefix + e.tail, prefix + e.head
         if e.kind == "saved":
-            extra = {"label": e.label, "fontsize": "8", "constraint": "false"} if e.label else {}
+            extra = {"label": e.label, "fontname": "Helvetica", "fontsize": "8",
+                     "constraint": "false"} if e.label else {}
             dg.edge(tail, head, style="dashed", color="darkorange", **extra)
             continue
         extra = {"minlen": str(minlen[(e.tail, e.head)])} if (e.tail, e.head) in minlen else {}

@@ -1,10 +1,11 @@
 """Fit the page: which way the graph runs, and how hard ``dot`` tries, by graph size.
 
-A notebook cell is about ``PAGE_WIDTH_PT`` wide (JupyterLab's default window, file browser
-open). Boxes use a 10 pt font; a picture wider than the cell is shrunk to fit, and below
-3/4 of its size the labels drop under 10 px. So the picture may be at most
-``PAGE_WIDTH_PT / 0.75`` points wide. ``rankdir=None`` ("auto") estimates the width of both
-layouts from the labels and picks:
+A notebook cell is about ``PAGE_WIDTH_PT`` wide (JupyterLab 4 in a 1280-px window with the
+file browser open: about 860 px for outputs). JupyterLab shows an SVG at its own size and
+cuts off what does not fit, so ``render.fit_width`` shrinks a wider picture to the cell.
+Boxes use a 10 pt font (13.3 px); shrunk below 3/4 of its size, labels drop under 10 px,
+so the layout may be at most ``PAGE_WIDTH_PT / 0.75`` points wide. ``rankdir=None``
+("auto") estimates the width of both layouts from the labels and picks:
 
 * left to right (``LR``) when it fits: short graphs read like a formula;
 * top to bottom (``TB``) otherwise: long chains grow down the page, where scrolling is free;
@@ -20,8 +21,8 @@ from __future__ import annotations
 from collections import deque
 
 from tinygrad_edu.viz.graph import Graph
+from tinygrad_edu.viz.render import PAGE_WIDTH_PT
 
-PAGE_WIDTH_PT = 675  # ~900 px: a JupyterLab cell at its default width
 MAX_WIDTH_PT = PAGE_WIDTH_PT / 0.75  # wider, and 10 pt labels shrink below 10 px
 CHAR_PT = 5.6  # average width of a 10 pt Helvetica character
 RANKSEP_PT, NODESEP_PT = 36, 18  # graphviz's defaults (0.5 and 0.25 inch)

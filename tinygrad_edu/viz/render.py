@@ -4,6 +4,8 @@ The Python ``graphviz`` package only *writes* DOT text; the picture comes from g
 ``dot`` program, which ``pip`` cannot install. A ``Drawing`` is a ``graphviz.Digraph``
 whose notebook display never hangs and never crashes:
 
+* a picture wider than a notebook cell is shrunk to fit it (``fit_width``): JupyterLab
+  would otherwise cut it off at the right edge;
 * ``dot`` missing: a message saying how to install it, and the DOT text;
 * ``dot`` slower than ``timeout`` seconds (``DOT_TIMEOUT_S``), or the learner presses
   *Interrupt*: the ``dot`` process is killed, with its whole process group (it runs in a
@@ -16,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,6 +29,8 @@ import graphviz
 INSTALL_DOT = ("sudo apt-get install graphviz   |   brew install graphviz   |   "
                "conda install -c conda-forge graphviz")
 DOT_TIMEOUT_S = 10.0  # a picture that takes longer than this is not worth waiting for
+PAGE_WIDTH_PT = 630  # a JupyterLab cell's width for outputs (layout.py explains)
+SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 DRAW_LESS = ("draw less: draw_graph(y, max_nodes=200), collapse='module' for a model, "
              "or max_depth=5 for the last few levels")
 
@@ -106,10 +111,19 @@ def run_dot(source: str, fmt: str = "svg", timeout: float = DOT_TIMEOUT_S) -> by
     return out
 
 
+def fit_width(svg: str, width_pt: float = PAGE_WIDTH_PT) -> str:
+    """``svg`` shrunk to ``width_pt`` if it is wider (its viewBox keeps the drawing whole)."""
+    size = SVG_SIZE.search(svg)
+    if size is None or float(size.group(1)) <= width_pt:
+        return svg
+    height = float(size.group(2)) * width_pt / float(size.group(1))
+    return svg.replace(size.group(0), f'<svg width="{width_pt:g}pt" height="{height:.0f}pt"', 1)
+
+
 def svg_bundle(source: str, timeout: float = DOT_TIMEOUT_S) -> dict[str, str]:
     """The notebook output for a graph: its SVG, or a message saying why there is none."""
     try:
-        svg = run_dot(source, "svg", timeout).decode("utf-8")
+        svg = fit_width(run_dot(source, "svg", timeout).decode("utf-8"))
     except graphviz.ExecutableNotFound:
         return missing_dot_bundle(source)
     except DotTimeout as err:

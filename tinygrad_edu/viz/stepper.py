@@ -43,6 +43,7 @@ from tinygrad_edu.viz.render import (
     DOT_TIMEOUT_S,
     DotTimeout,
     Drawing,
+    fit_width,
     missing_dot_bundle,
     run_dot,
     stopped_bundle,
@@ -122,10 +123,11 @@ class BackwardStepper:
             marks[frame.current] = "current"
         return marks
 
-    def drawing(self, k: int, legend: bool | None = None) -> Drawing:
+    def drawing(self, k: int, legend: bool | None = None, title: bool = True) -> Drawing:
         """The picture of step ``k`` (with the legend unless ``legend=False``)."""
         drawing = to_digraph(self.frame_graph(k), marks=self.marks(k),
-                             title=f"step {k + 1}/{len(self)}: {self.frames[k].name}",
+                             title=f"step {k + 1}/{len(self)}: {self.frames[k].name}"
+                             if title else None,
                              legend=self.legend if legend is None else legend,
                              **self.options)
         drawing.timeout = self.timeout
@@ -144,12 +146,13 @@ class BackwardStepper:
         Plain HTML and ``<img>`` tags with ``data:`` URLs: no JavaScript, no network, and
         nothing a notebook sanitizer strips. All pictures come from one ``dot`` run.
         """
-        drawings = [self.drawing(k, legend=False) for k in range(len(self))]
+        drawings = [self.drawing(k, legend=False, title=False) for k in range(len(self))]
         if self.legend:
             drawings.insert(0, self.legend_drawing())
         source = "\n".join(d.source for d in drawings)
         try:
-            svgs = split_svgs(run_dot(source, "svg", self.timeout * 2).decode("utf-8"))
+            svgs = [fit_width(svg) for svg in
+                    split_svgs(run_dot(source, "svg", self.timeout * 2).decode("utf-8"))]
         except graphviz.ExecutableNotFound:
             return missing_dot_bundle(drawings[-1].source)["text/html"]
         except DotTimeout as err:
