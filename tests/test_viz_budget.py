@@ -397,3 +397,12 @@ def test_stepper_filmstrip_uses_small_tensor_values_and_one_dot_run(recorded: li
     svgs = [base64.b64decode(s).decode() for s in
             re.findall(r'base64,([^"]+)"', page)]
     assert "data=[2., 3.]" in svgs[-1] and "grad=[4., 6.]" in svgs[-1]
+
+
+def test_fit_width_shrinks_only_wide_pictures_and_keeps_the_aspect_ratio() -> None:
+    wide = '<svg width="1260pt" height="400pt"\n viewBox="0.00 0.00 1260.00 400.00">'
+    fitted = render.fit_width(wide, 630)
+    assert fitted.startswith('<svg width="630pt" height="200pt"')
+    assert 'viewBox="0.00 0.00 1260.00 400.00"' in fitted, "the drawing itself is unchanged"
+    narrow = '<svg width="300pt" height="400pt" viewBox="0 0 300 400">'
+    assert render.fit_width(narrow, 630) == narrow

@@ -267,8 +267,9 @@ def cut_far(g: Graph, max_nodes: int, root_text: str = "y") -> Graph:
     more = Node("more", "elided", [
         f"… {hidden:,} more nodes:", f"draw_graph({root_text}, max_nodes={len(g.nodes)})"])
     cut.nodes.append(more)
+    position = {nid: i for i, nid in enumerate(order)}
     frontier = sorted({e.head for e in g.edges if e.head in keep and e.tail not in keep},
-                      key=order.index)
+                      key=position.__getitem__)
     cut.edges += [Edge("more", head) for head in frontier]
     cut.notes.append(f"only the {len(keep):,} nodes nearest the output are drawn")
     return cut
