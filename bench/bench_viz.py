@@ -10,9 +10,9 @@ and the node counts: boxes walked, boxes drawn after simplification. Cases:
 
 * ``chain``: 1,000 tanh in a row (2,001 boxes; nothing to fold but the loop itself);
 * ``fan_in``: one leaf read by 300 operations (``sum of x * i``);
-* ``loop``: chapter 05's ``y = x; for i in range(333): y = (y * 1.001).tanh() if i % 2
+* ``loop``: chapter 06's ``y = x; for i in range(333): y = (y * 1.001).tanh() if i % 2
   else y + x`` (1,000 boxes, a leaf used 167 times: took minutes before issue 17);
-* ``mlp``: chapter 07's model (2-16-16-2, cross-entropy), modules collapsed;
+* ``mlp``: chapter 08's model (2-16-16-2, cross-entropy), modules collapsed;
 * ``random5k``: 5,000 boxes of random steps, nothing repeats: the cap does the work;
 * ``mlp10k``: a micrograd-style scalar MLP of about 10,000 boxes.
 

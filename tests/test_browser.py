@@ -354,7 +354,7 @@ FIT_CELLS = [
     "import tinygrad_edu as torch\nfrom tinygrad_edu import nn\n"
     "from tinygrad_edu.scalar import Value\n"
     "from tinygrad_edu.viz import draw_graph\ntorch.manual_seed(0)",
-    # chapter 07's model graph: 4011 px wide before issue 17
+    # chapter 08's model graph (07 when issue 17 was filed): 4011 px wide before it
     "model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), "
     "nn.Linear(16, 2))\nx, y = torch.randn(300, 2), torch.tensor([i % 2 for i in range(300)])\n"
     "loss = nn.CrossEntropyLoss()(model(x), y)\ndraw_graph(loss)",
@@ -362,7 +362,7 @@ FIT_CELLS = [
     "a, b = Value(2.0, label='a'), Value(-3.0, label='b')\nc, f = Value(10.0, label='c'), "
     "Value(-2.0, label='f')\nL = (a * b + c) * f\nL.backward()\n"
     "draw_graph(L, show_data=True, show_grad=True)",
-    # chapter 05's loop: hung the notebook before issue 17
+    # chapter 06's loop (05 when issue 17 was filed): hung the notebook before it
     "x = torch.tensor([1.0, 2.0], requires_grad=True)\nx.name = 'x'\nz = x\n"
     "for i in range(333):\n    z = (z * 1.001).tanh() if i % 2 else z + x\ndraw_graph(z)",
 ]
@@ -415,7 +415,7 @@ def test_graphs_fit_a_jupyterlab_cell_with_readable_labels(tmp_path: Path) -> No
         finally:
             browser.close()
     for (_, shown, view_w, right, page_right), what in zip(
-            sizes, ["ch07 model", "ch03 scalar", "ch05 loop"]):
+            sizes, ["ch08 model", "ch03 scalar", "ch06 loop"]):
         assert right <= page_right + 1, f"{what}: cut off at the right ({right} > {page_right})"
         label_px = FONT_UNITS * shown / view_w
         assert label_px >= 10, f"{what}: {view_w} pt layout shown {shown:.0f} px wide: " \

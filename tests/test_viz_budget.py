@@ -38,8 +38,8 @@ HANG_S = 120  # dot's time limit in these tests: only a hang fails (speed: bench
 
 
 # ------------------------------------------------------------------ graphs that used to hang
-def chapter05_loop(steps: int = 333) -> tuple[tg.Tensor, tg.Tensor]:
-    """Chapter 05's loop: one leaf ``x`` read by every other step (167 times for 333)."""
+def dynamic_graphs_loop(steps: int = 333) -> tuple[tg.Tensor, tg.Tensor]:
+    """Chapter 06's loop (dynamic graphs): one leaf ``x`` read by every other step."""
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     x.name = "x"
     y = x
@@ -103,8 +103,8 @@ def dot_children() -> list[int]:
 
 # ------------------------------------------------------------------ 1. the render budget
 @needs_dot
-def test_chapter05_loop_simplifies_and_renders() -> None:
-    _, y = chapter05_loop()
+def test_dynamic_graphs_loop_simplifies_and_renders() -> None:
+    _, y = dynamic_graphs_loop()
     drawing = draw_graph(y, timeout=HANG_S)
     dot = drawing.source
     assert "loop body × 165" in dot, "the repeated body (+ x, * 1.001, tanh) is drawn once"
@@ -118,7 +118,7 @@ def test_chapter05_loop_simplifies_and_renders() -> None:
 
 
 def test_folded_loop_keeps_every_operation_kind_and_the_leaf() -> None:
-    x, y = chapter05_loop()
+    x, y = dynamic_graphs_loop()
     dot = draw_graph(y).source
     for name in ("AddBackward0", "MulBackward0", "TanhBackward0"):
         assert name in dot
@@ -170,7 +170,7 @@ def test_far_nodes_are_cut_with_a_note_saying_how_many() -> None:
 
 
 def test_simplify_false_draws_every_node() -> None:
-    _, y = chapter05_loop(400)
+    _, y = dynamic_graphs_loop(400)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert draw_graph(y, simplify=False, max_depth=5).source.count("Backward0") == 5
@@ -189,7 +189,7 @@ def test_bad_max_nodes_and_rankdir_explain_themselves() -> None:
 # ------------------------------------------------------------------ dot: time limit, kill
 @needs_dot
 def test_slow_dot_is_killed_and_the_cell_offers_the_dot_text(recorded: list) -> None:
-    _, y = chapter05_loop()
+    _, y = dynamic_graphs_loop()
     drawing = draw_graph(y, simplify=False, timeout=0.5)  # takes minutes unsimplified
     bundle = drawing._repr_mimebundle_()
     assert set(bundle) == {"text/html", "text/plain"}
@@ -205,7 +205,7 @@ def test_slow_dot_is_killed_and_the_cell_offers_the_dot_text(recorded: list) -> 
 @needs_dot
 def test_interrupted_render_leaves_no_dot_running(recorded: list) -> None:
     """The notebook's Interrupt button is SIGINT: dot must die with the call."""
-    _, y = chapter05_loop()
+    _, y = dynamic_graphs_loop()
     drawing = draw_graph(y, simplify=False, timeout=HANG_S)
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
@@ -223,7 +223,7 @@ def test_interrupted_render_leaves_no_dot_running(recorded: list) -> None:
 
 @needs_dot
 def test_run_dot_passes_the_interrupt_on_after_killing_dot(recorded: list) -> None:
-    _, y = chapter05_loop()
+    _, y = dynamic_graphs_loop()
     source = draw_graph(y, simplify=False).source
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
@@ -374,7 +374,7 @@ def test_rendered_pictures_fit_a_notebook_cell(case: str) -> None:
             y = y.tanh()
         drawing = draw_graph(y)
     elif case == "loop":
-        drawing = draw_graph(chapter05_loop()[1])
+        drawing = draw_graph(dynamic_graphs_loop()[1])
     elif case == "fan_in":
         drawing = draw_graph(fan_in(300))
     else:
