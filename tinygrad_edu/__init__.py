@@ -3,8 +3,17 @@
 ``import tinygrad_edu as torch`` and the examples of the PyTorch tutorials run unchanged
 (for the part of the API the course covers).
 """
-from . import autograd, cuda, dtypes
-from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+import math as _math
+
+from . import accelerator, autograd, backends, cuda, dtypes, return_types
+from .autograd import (
+    Function,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .creation import (
     arange,
     as_tensor,
@@ -27,7 +36,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import device
+from .device import device, get_default_device, set_default_device
 from .dtypes import (
     bool_ as bool,  # noqa: A001  tinygrad_edu.bool, like torch.bool
 )
@@ -44,11 +53,23 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from .printing import set_printoptions
 from .random import Generator, initial_seed, manual_seed
 from .size import Size
 from .tensor import Tensor
 from .tensor_functions import *  # noqa: F403  exp, sum, matmul, cat, stack, where, ...
-from .tensor_functions import cat, is_tensor, stack, where
+from .tensor_functions import cat, einsum, is_tensor, stack, where
 
 float = float32  # noqa: A001
 double = float64
@@ -56,6 +77,7 @@ half = float16
 long = int64
 int = int32  # noqa: A001
 short = int16
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 
 __version__ = "0.1.0"
 

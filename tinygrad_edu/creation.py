@@ -105,6 +105,47 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
+def _shape(sizes: tuple, size: Any) -> tuple:
+    """The shape from ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    if size is not None:
+        if sizes:
+            raise TypeError("got the size twice: as positional arguments and as size=")
+        sizes = (size,)
+    return _size_args(sizes)
+
+
+def _into(out: Any, result: Tensor, name: str = "out") -> Tensor:
+    """``out=``: write ``result`` into ``out`` and return ``out``, as PyTorch does.
+
+    ``out`` takes the result's shape (PyTorch resizes it) and keeps its own dtype; results that
+    need gradients cannot be written into ``out`` (autograd could not follow them).
+    """
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if result._requires_grad or out._requires_grad:
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if out.device != result.device:
+        raise RuntimeError(
+            f"Expected out tensor to have device {result.device}, but got {out.device} instead"
+        )
+    if not np.can_cast(result.array.dtype, out.array.dtype, casting="same_kind"):
+        raise RuntimeError(
+            f"result type {result.dtype.name.capitalize()} can't be cast to the desired output "
+            f"type {out.dtype.name.capitalize()}"
+        )
+    if out.array.shape != result.array.shape:
+        out.array = result.array.astype(out.array.dtype, copy=True)
+    else:
+        out.array[...] = result.array
+    out._mark_inplace()
+    return out
+
+
 def _filled(size: tuple, value: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
     if dtype is None:
         dtype = (
@@ -120,19 +161,29 @@ def _filled(size: tuple, value: Any, dtype: Any, device: Any, requires_grad: boo
     return _finish(np.full(size, value, dtype=dtype.numpy), device, requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *sizes: Any, size: Any = None, out: Any = None, dtype: Any = None, device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return _filled(_size_args(size), 0.0, dtype, device, requires_grad)
+    return _into(out, _filled(_shape(sizes, size), 0.0, dtype, device, requires_grad))
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *sizes: Any, size: Any = None, out: Any = None, dtype: Any = None, device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of ones."""
-    return _filled(_size_args(size), 1.0, dtype, device, requires_grad)
+    return _into(out, _filled(_shape(sizes, size), 1.0, dtype, device, requires_grad))
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(
+    *sizes: Any, size: Any = None, out: Any = None, dtype: Any = None, device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uninitialised in PyTorch; zeros here (NumPy's garbage would only confuse)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(_shape(sizes, size), out=out, dtype=dtype, device=device,
+                 requires_grad=requires_grad)
 
 
 def full(
@@ -228,25 +279,28 @@ def _random(draw: str, size: tuple, generator: Any, dtype: Any, device: Any,
 
 
 def rand(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Any = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform random numbers in [0, 1)."""
-    return _random("random", size, generator, dtype, device, requires_grad)
+    return _random("random", _shape(sizes, size), generator, dtype, device, requires_grad)
 
 
 def randn(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Any = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
-    return _random("standard_normal", size, generator, dtype, device, requires_grad)
+    return _random("standard_normal", _shape(sizes, size), generator, dtype, device,
+                   requires_grad)
 
 
 def randint(

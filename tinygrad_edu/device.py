@@ -19,6 +19,7 @@ fast and silent on machines without it.
 from __future__ import annotations
 
 import importlib
+import math
 from types import ModuleType
 from typing import Any
 
@@ -125,6 +126,11 @@ class Backend:
         """``target[key] += values``, adding repeats (NumPy's ``add.at``), in place."""
         self.xp.add.at(target, key, values)
 
+    def erf(self, x: Any) -> Any:
+        """The error function, elementwise (NumPy has none: Python's exact ``math.erf``)."""
+        out = np.asarray(_erf_host(np.asarray(x)), dtype=x.dtype)
+        return out if type(x) is np.ndarray else out.view(type(x))  # keep a subclass (sim. GPU)
+
 
 class CupyBackend(Backend):
     """CUDA through CuPy, imported only when a CUDA tensor is first asked for."""
@@ -202,6 +208,11 @@ class CupyBackend(Backend):
 
         cupyx.scatter_add(target, key, values)
 
+    def erf(self, x: Any) -> Any:
+        from cupyx.scipy.special import erf
+
+        return erf(x)
+
 
 _BACKENDS: dict[str, Backend] = {"cpu": Backend(), "cuda": CupyBackend()}
 _CPU_BACKEND = _BACKENDS["cpu"]
@@ -253,6 +264,14 @@ def array_module(array: Any) -> Any:
 def scatter_add(target: Any, key: Any, values: Any) -> None:
     """``target[key] += values`` where repeated indices add up (``np.add.at``), on any device."""
     _backend_of(target).scatter_add(target, key, values)
+
+
+def erf(x: Any) -> Any:
+    """The Gauss error function of an array, on the array's device."""
+    return _backend_of(x).erf(x)
+
+
+_erf_host = np.frompyfunc(math.erf, 1, 1)
 
 
 def mismatch_error(devices: Any) -> RuntimeError:
@@ -311,10 +330,25 @@ def to_device(array: Any, target: device) -> Any:
 
 
 def as_device(d: str | device | int | None) -> device:
-    """Normalise ``"cuda"``/``"cuda:0"``/``0``/``device(...)``/``None`` (cpu) to a device."""
+    """Normalise ``"cuda"``/``"cuda:0"``/``0``/``device(...)`` to a device; ``None`` is the
+    default device (cpu unless :func:`set_default_device` chose another)."""
     if d is None:
-        return _CPU
+        return _DEFAULT[0]
     return d if isinstance(d, device) else device(d)
 
 
 _CPU = device("cpu")
+_DEFAULT = [_CPU]  # where new tensors go when no device is given (torch.set_default_device)
+
+
+def set_default_device(d: str | device | int | None) -> None:
+    """Make new tensors (``zeros``, ``tensor``, ``randn``, layers' weights) go to ``d``.
+
+    ``None`` goes back to the CPU. As in PyTorch, tensors that already exist stay where they are.
+    """
+    _DEFAULT[0] = _CPU if d is None else as_device(d)
+
+
+def get_default_device() -> device:
+    """The device new tensors go to when none is given (``device(type='cpu')`` by default)."""
+    return _DEFAULT[0]

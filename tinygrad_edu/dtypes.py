@@ -11,6 +11,8 @@ Two rules decide a result's dtype, and both are PyTorch's:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -111,3 +113,12 @@ def result_type(*operands: object) -> dtype:
     if result is best[0] and result is not None and result.category == 2:
         return _default_float
     return result or _default_float
+
+
+def as_float(array: Any) -> Any:
+    """``array`` itself if it holds floats, else cast to the default float dtype.
+
+    PyTorch's rule for math that only makes sense on real numbers (``sin(int)``, ``erf(bool)``):
+    integer and bool inputs give the default float dtype (float32), never float64 or float16.
+    """
+    return array if array.dtype.kind == "f" else array.astype(get_default_dtype().numpy)

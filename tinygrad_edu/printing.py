@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
+SCI_MODE = None  # None: decide per tensor; True/False: always/never scientific notation
 
 
 class _Formatter:
@@ -32,6 +33,8 @@ class _Formatter:
                 lo, hi = magnitudes.min(), magnitudes.max()
                 self.int_mode = bool(np.all(finite == np.ceil(finite)))
                 self.sci_mode = hi / lo > 1000.0 or hi > 1e8 or (not self.int_mode and lo < 1e-4)
+        if SCI_MODE is not None and self.floating:
+            self.sci_mode = SCI_MODE
         self.width = max((len(self.raw(v)) for v in shown), default=1)
 
     def raw(self, v: Any) -> str:
@@ -133,3 +136,23 @@ def _add_suffixes(text: str, suffixes: list, indent: int = 7) -> str:
             text += ", " + suffix
             last_line_len += n + 2
     return text + ")"
+
+
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, 2**63, 3, 80)}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Change how tensors print, as ``torch.set_printoptions``: digits after the point
+    (``precision``), how many elements before summarising with ``...`` (``threshold``), how
+    many shown at each edge (``edgeitems``), the line width, or a ``profile`` ("default",
+    "short", "full"); ``sci_mode`` forces scientific notation on (True) or off (False)."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    PRECISION = PRECISION if precision is None else int(precision)
+    THRESHOLD = THRESHOLD if threshold is None else threshold
+    EDGEITEMS = EDGEITEMS if edgeitems is None else int(edgeitems)
+    LINEWIDTH = LINEWIDTH if linewidth is None else int(linewidth)
+    SCI_MODE = sci_mode

@@ -31,15 +31,31 @@ from .size import Size
 from .tensor_methods import (
     ArithmeticMethods,
     ConversionMethods,
+    ElementwiseMethods,
+    IndexingMethods,
     InplaceMethods,
+    LinalgMethods,
+    OrderingMethods,
     ReductionMethods,
+    SamplingMethods,
     ShapeMethods,
     bind,
 )
 from .tensor_methods.operands import _operand_tensor  # noqa: F401  (tensor_functions uses it)
 
 
-class Tensor(ArithmeticMethods, ReductionMethods, ShapeMethods, InplaceMethods, ConversionMethods):
+class Tensor(
+    ArithmeticMethods,
+    ElementwiseMethods,
+    ReductionMethods,
+    OrderingMethods,
+    ShapeMethods,
+    IndexingMethods,
+    LinalgMethods,
+    InplaceMethods,
+    ConversionMethods,
+    SamplingMethods,
+):
     """An n-dimensional array that remembers how it was computed.
 
     >>> a = tensor([2.0, 3.0], requires_grad=True)
@@ -213,7 +229,10 @@ class Tensor(ArithmeticMethods, ReductionMethods, ShapeMethods, InplaceMethods, 
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        return format(self.item(), spec) if self.ndim == 0 and spec else repr(self)
+        """``f"{loss}"`` and ``f"{loss:.3f}"`` format a 0-d tensor's number, as PyTorch does."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol: int) -> Any:
         """Pickling and ``copy.deepcopy`` keep the values, dtype, device and requires_grad."""

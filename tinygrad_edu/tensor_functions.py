@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .creation import _into, tensor
+from .einsum import einsum  # noqa: F401  (torch.einsum)
 from .ops.compare import Where
 from .ops.join import Cat, Stack
 from .shapes import _dim
@@ -15,19 +17,29 @@ from .tensor import Tensor, _operand_tensor
 
 
 def _method(name: str):
-    def fn(input: Tensor, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
-        return getattr(input, name)(*args, **kwargs)
+    def fn(input: Any, *args: Any, out: Tensor | None = None, **kwargs: Any) -> Any:  # noqa: A002
+        if not isinstance(input, Tensor):  # torch.add(2, x): the number becomes a tensor
+            like = next((a for a in args if isinstance(a, Tensor)), None)
+            input = _operand_tensor(input, like) if like is not None else tensor(input)  # noqa: A001
+        result = getattr(input, name)(*args, **kwargs)
+        return result if out is None else _into(out, result, name)
 
     fn.__name__ = name
-    fn.__doc__ = f"``{name}(x, ...)`` is ``x.{name}(...)``."
+    fn.__doc__ = f"``{name}(x, ...)`` is ``x.{name}(...)``; ``out=`` writes the result there."
     return fn
 
 
 _NAMES = (
     "add sub mul div pow neg matmul mm dot exp log sqrt tanh sigmoid relu abs maximum minimum "
-    "clamp clip sum mean var std norm max min amax argmax argmin reshape flatten squeeze unsqueeze "
-    "permute transpose t softmax log_softmax numel detach clone eq ne lt le gt ge allclose equal "
-    "unbind split chunk"
+    "clamp clip sum mean var std norm max min amax amin argmax argmin reshape flatten squeeze "
+    "unsqueeze permute transpose t softmax log_softmax numel detach clone eq ne lt le gt ge "
+    "allclose equal unbind split chunk "
+    "sin cos tan log1p expm1 erf rsqrt reciprocal square floor ceil round trunc sign remainder "
+    "floor_divide logical_and logical_or logical_xor logical_not isnan isinf isfinite isclose "
+    "prod cumsum cumprod logsumexp sort argsort msort topk median gather scatter scatter_add "
+    "index_select masked_fill masked_select nonzero argwhere unique flip fliplr flipud roll "
+    "repeat_interleave tile tril triu diag trace outer ger inner mv bmm narrow broadcast_to "
+    "movedim swapaxes swapdims multinomial bernoulli"
 ).split()
 globals().update({name: _method(name) for name in _NAMES})
 
@@ -57,23 +69,23 @@ def _check_same(tensors: Sequence[Tensor], dim: int, what: str) -> int:
     return dim
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors end to end along an existing dimension."""
     tensors = list(tensors)
     d = _dim(dim, tensors[0].ndim) if tensors else 0
     _check_same(tensors, d, "cat")
-    return Cat.apply(d, *tensors)
+    return _into(out, Cat.apply(d, *tensors), "cat")
 
 
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Put equally shaped tensors side by side along a new dimension."""
     tensors = list(tensors)
     d = _dim(dim, tensors[0].ndim + 1) if tensors else 0
     _check_same(tensors, d, "stack")
-    return Stack.apply(d, *tensors)
+    return _into(out, Stack.apply(d, *tensors), "stack")
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
@@ -91,3 +103,16 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
 
 def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple:
+    """Expand tensors to one common shape (views, no copies)."""
+    import numpy as np
+
+    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
+    """Pairwise p-norm distances between the rows of x1 (n, d) and of x2 (m, d): (n, m)."""
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p=p, dim=-1)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..device import array_module
+from .anomaly import _Anomaly, check_gradients
 from .broadcast import unbroadcast
 from .function import _FREED, AccumulateGrad, _InplaceClock, _new_accumulator
 from .grad_mode import no_grad as _no_grad
@@ -94,6 +95,8 @@ def run_backward(
                     grad_inputs = (grad_inputs,)
             else:  # a learner's Function (tensors in and out), or a saved value changed in place
                 grad_inputs = node._backward_arrays(grad)
+            if _Anomaly.enabled:  # detect_anomaly(): name the first node whose gradient is nan
+                check_gradients(node, grad_inputs)
             for child, g, t in zip(node.next_nodes, grad_inputs, node.inputs):
                 if child is None or g is None:
                     continue

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .anomaly import _Anomaly, record_forward
 from .grad_mode import _GradMode, no_grad
 
 _FREED = "freed"
@@ -62,6 +63,17 @@ class Function:
     # identity; saved_names names what is neither (a mask, indices), one entry per saved value.
     input_names: tuple[str, ...] = ("self", "other")
     saved_names: tuple[str, ...] = ()
+    wraps_numbers = False  # True: next_functions lists (None, 0) for a number operand (x * 2)
+    _op_name = "Function"  # the op's own class name (node classes are named "MulBackward0")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each op a node class named as PyTorch names it (``type(y.grad_fn).__name__`` is
+        ``"MulBackward0"``): ``apply`` makes the ctx an instance of that subclass of the op."""
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_is_node"):
+            return
+        cls._op_name = cls.__name__
+        cls._node = _node_class(cls, cls.name() if _static_name(cls) else cls.__name__)
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Any:
@@ -97,15 +109,25 @@ class Function:
     @classmethod
     def name(cls) -> str:
         """The node's name as PyTorch prints it in ``grad_fn=<...>``."""
-        return cls.__name__ + ("Backward0" if cls.array_io else "Backward") + cls.backward_suffix
+        return cls._op_name + ("Backward0" if cls.array_io else "Backward") + cls.backward_suffix
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        return f"<{self.name()} object at {hex(id(self))}>"
 
     @property
     def next_functions(self) -> tuple:
-        """PyTorch's view of the edges: ``((node, 0), (AccumulateGrad, 0), (None, 0))``."""
-        return tuple((n, 0) for n in self.next_nodes)
+        """PyTorch's view of the edges: ``((node, 0), (AccumulateGrad, 0), (None, 0))``.
+
+        One entry per input that could carry a gradient: every floating-point tensor (``None``
+        when it needs none), and the number of ``x * 2`` in the ops where PyTorch wraps it into a
+        tensor (``wraps_numbers``). Dims, integer indices and bool masks are not listed.
+        """
+        wraps = self.wraps_numbers
+        return tuple(
+            (n, 0)
+            for n, t in zip(self.next_nodes, self.inputs)
+            if (t is None and wraps) or (t is not None and t.array.dtype.kind in "fc")
+        )
 
     def register_hook(self, hook: Any) -> None:
         """Call ``hook(grad_output)`` when backward reaches this node (may return a new grad)."""
@@ -123,7 +145,7 @@ class Function:
         This runs for every operation, so it is written for speed: one pass over the arguments,
         no helper calls on the common path.
         """
-        ctx = _new(cls)
+        ctx = _new(cls._node)
         needs_grad = False
         array_type = dtype = None  # of the first tensor argument
         mixed = False  # tensors of several dtypes (NumPy and PyTorch may promote differently)
@@ -169,8 +191,12 @@ class Function:
         result = _new(Tensor)
         result.array = out
         if needs_grad:
+            if cls._node.__name__ == cls._op_name:  # a name that depends on the inputs (Pow0/1)
+                ctx.__class__ = _node_class(cls, ctx.name())
             if ctx._saved:
                 ctx._clock = _InplaceClock.now
+            if _Anomaly.enabled:
+                record_forward(ctx)
             result._requires_grad = True
             result.grad_fn = ctx
         return result
@@ -239,12 +265,33 @@ class AccumulateGrad:
         return "AccumulateGrad"
 
     def __repr__(self) -> str:
-        return "<AccumulateGrad object>"
+        return f"<AccumulateGrad object at {hex(id(self))}>"
 
     next_functions = ()
 
     def _free(self) -> None:
         return None
+
+
+_NODE_CLASSES: dict = {}
+
+
+def _static_name(cls: type) -> bool:
+    """True when the node's name is the same for every call (``name`` not overridden)."""
+    return isinstance(cls.__dict__.get("name", Function.__dict__["name"]), classmethod) and all(
+        isinstance(k.__dict__.get("name", Function.__dict__["name"]), classmethod)
+        for k in cls.__mro__
+        if issubclass(k, Function)
+    )
+
+
+def _node_class(cls: type, name: str) -> type:
+    """The subclass of op ``cls`` called ``name`` (e.g. ``MulBackward0``), made once."""
+    node = _NODE_CLASSES.get((cls, name))
+    if node is None:
+        namespace = {"_is_node": True, "__module__": cls.__module__, "__qualname__": name}
+        node = _NODE_CLASSES[(cls, name)] = type(name, (cls,), namespace)
+    return node
 
 
 def _new_accumulator(t: Any) -> AccumulateGrad:

@@ -69,3 +69,21 @@ class enable_grad(_GradModeContext):  # noqa: N801
     """Turn recording back on inside a ``no_grad`` block."""
 
     mode = True
+
+
+class inference_mode(_GradModeContext):  # noqa: N801
+    """Like :class:`no_grad` (PyTorch's faster variant for evaluation; here the same switch).
+
+    ``inference_mode(False)`` leaves grad mode as it is.
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = False if mode else _GradMode.enabled
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode():
+                return fn(*args, **kwargs)
+
+        return wrapper

@@ -9,7 +9,7 @@ import warnings
 
 from ..dtypes import int64, uint8
 from ..tensor import Tensor
-from .ops import Addmm, BinaryCrossEntropyWithLogits, NllLoss
+from .ops import Addmm, BinaryCrossEntropyWithLogits, MseLoss, NllLoss
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -31,7 +31,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"features (the last dim of the input) but got an input of shape {list(input.shape)}. "
             "Check in_features of the Linear layer, or flatten the input first (nn.Flatten)."
         )
-    return Addmm.apply(input, weight, bias)
+    weight_t = weight.t()  # PyTorch's graph: AddmmBackward0 -> TBackward0 -> weight
+    if bias is None:
+        return input.matmul(weight_t)
+    if input.ndim == 2:
+        return Addmm.apply(bias, input, weight_t)
+    flat = Addmm.apply(bias, input.reshape(-1, input.shape[-1]), weight_t)
+    return flat.reshape(*input.shape[:-1], weight.shape[0])
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:  # noqa: A002
@@ -98,8 +104,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.", UserWarning, stacklevel=2,
         )
-    diff = input - target
-    return _reduce(diff * diff, reduction)
+    return MseLoss.apply(input, target, reduction)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -164,10 +169,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
             f"result type Float can't be cast to the desired output type {target.dtype.name}: "
             "binary_cross_entropy_with_logits needs float targets (use target.float())"
         )
-    losses = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
-    if weight is not None:
-        losses = losses * weight
-    return _reduce(losses, reduction)
+    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -220,7 +222,25 @@ def _torch_type(t: Tensor) -> str:
     return names.get(t.dtype.name, t.dtype.name)
 
 
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices -> rows of 0s with a 1 at the index: ``one_hot(tensor([2]), 4)`` is
+    ``tensor([[0, 0, 1, 0]])``. ``num_classes=-1``: one more than the largest index. int64."""
+    from ..device import array_module
+
+    if tensor.array.dtype != int64.numpy:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    data = tensor.array
+    if num_classes == -1:
+        num_classes = int(data.max()) + 1 if data.size else 0
+    if data.size and int(data.min()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if data.size and int(data.max()) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    xp = array_module(data)
+    return Tensor._make((data[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
 __all__ = [
     "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "linear", "log_softmax",
-    "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "tanh",
+    "mse_loss", "nll_loss", "one_hot", "relu", "sigmoid", "softmax", "tanh",
 ]

@@ -131,3 +131,9 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+
+# PyTorch wraps the number of ``x * 2`` into a tensor for these ops, so their ``next_functions``
+# list ``(None, 0)`` for it (``x ** 2`` keeps the number as a plain argument: one entry).
+for _op in (Add, Sub, Mul, Div):
+    _op.wraps_numbers = True

@@ -52,3 +52,10 @@ class MatMul(Function):
         """PyTorch's argument names: mm(self, mat2), mv(self, vec), dot(self, tensor)."""
         second = {"Dot": "tensor", "Mv": "vec"}.get(self.name()[:-9], "mat2")
         return ("self", second)
+
+
+class Bmm(MatMul):
+    r"""``bmm(a, b)``: a batch of matrix products $C_i = A_i B_i$, shapes (B, n, m) @ (B, m, p)."""
+
+    def name(self) -> str:
+        return "BmmBackward0"

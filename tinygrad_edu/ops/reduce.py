@@ -94,7 +94,7 @@ class Max(Function):
         return (positions == saved) * grad, None, None
 
     def name(self) -> str:
-        base = type(self).__name__
+        base = self._op_name
         return f"{base}Backward1" if self.dim is None else f"{base}Backward0"
 
 
@@ -102,3 +102,153 @@ class Min(Max):
     """The smallest element (or along ``dim``): the gradient goes to the winner."""
 
     pick = "min"
+
+
+import numpy as np  # noqa: E402  (errstate, for the reductions below)
+
+from ..dtypes import as_float  # noqa: E402
+
+
+def _kept(out, dims, keepdim):
+    """A reduced result with its reduced dims back (size 1), ready to broadcast against x."""
+    if dims is None or keepdim:
+        return out
+    return array_module(out).expand_dims(out, dims)
+
+
+class Amax(Function):
+    r"""The largest values over ``dims``. Tied maxima share the gradient equally:
+    $\partial y/\partial x_i = [x_i = y] / \#\{j : x_j = y\}$."""
+
+    array_io = True
+    pick = "max"
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        out = x.max(axis=dims, keepdims=keepdim) if cls.pick == "max" else x.min(
+            axis=dims, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        x, out = ctx.saved_tensors
+        winner = x == _kept(out, ctx.dims, ctx.keepdim)
+        count = winner.sum(axis=ctx.dims, keepdims=True)
+        share = _kept(grad, ctx.dims, ctx.keepdim) / count
+        return xp.where(winner, share, 0), None, None
+
+
+class Amin(Amax):
+    """The smallest values over ``dims``; tied minima share the gradient equally."""
+
+    pick = "min"
+
+
+class Prod(Function):
+    r"""$p = \prod_i x_i$, so $\partial p/\partial x_i = \prod_{j \ne i} x_j$.
+
+    That product of the *others* is computed as (product of those before i) times (product of
+    those after i), two running products, so a zero among the $x_j$ needs no special case.
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, dtype):
+        ctx.dim, ctx.keepdim = dim, keepdim
+        ctx.save_for_backward(x)
+        if dtype is None and x.dtype.kind in "iub":
+            dtype = "int64"  # PyTorch: the product of ints is int64
+        return x.prod(axis=dim, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        (x,) = ctx.saved_tensors
+        flat = x.reshape(-1) if ctx.dim is None else xp.moveaxis(x, ctx.dim, -1)
+        ones = xp.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+        before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        after = xp.flip(
+            xp.cumprod(xp.concatenate([ones, xp.flip(flat, -1)[..., :-1]], axis=-1), axis=-1), -1)
+        others = before * after
+        if ctx.dim is None:
+            return grad * others.reshape(x.shape), None, None, None
+        g = grad if ctx.keepdim else xp.expand_dims(grad, ctx.dim)
+        return g * xp.moveaxis(others, -1, ctx.dim), None, None, None
+
+    def name(self) -> str:  # PyTorch: prod() is ProdBackward0, prod(dim) ProdBackward1
+        return "ProdBackward0" if self.dim is None else "ProdBackward1"
+
+
+class Logsumexp(Function):
+    r"""$y = \log\sum_i e^{x_i}$ (shifted by the max, so it never overflows);
+    $\partial y/\partial x_i = e^{x_i - y}$, the softmax."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        xp = array_module(x)
+        x = as_float(x)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        top = x.max(axis=dims, keepdims=True) if x.size else xp.zeros((1,) * x.ndim, x.dtype)
+        top = xp.where(xp.isinf(top), 0, top)  # all -inf (or +inf): no shift
+        with np.errstate(divide="ignore"):  # log(0) = -inf for an empty or all -inf row
+            out = xp.log(xp.exp(x - top).sum(axis=dims, keepdims=True)) + top
+        out = out if keepdim else out.squeeze(axis=dims)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        x, out = ctx.saved_tensors
+        return _kept(grad, ctx.dims, ctx.keepdim) * xp.exp(
+            x - _kept(out, ctx.dims, ctx.keepdim)), None, None
+
+
+class Var(Function):
+    r"""$v = \frac{1}{n - c}\sum_i (x_i - \bar x)^2$ (c = ``correction``);
+    $\partial v/\partial x_i = \frac{2 (x_i - \bar x)}{n - c}$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
+        ctx.save_for_backward(x)
+        centred = x - x.mean(axis=dims, keepdims=True)
+        ctx.n = x.size // max(centred.sum(axis=dims).size, 1) if x.size else 0
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf/nan, as torch
+            return (centred * centred).sum(axis=dims, keepdims=keepdim) / max(
+                ctx.n - correction, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        centred = x - x.mean(axis=ctx.dims, keepdims=True)
+        g = _kept(grad, ctx.dims, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * 2 * centred / max(ctx.n - ctx.correction, 0), None, None, None
+
+
+class Std(Var):
+    r"""$s = \sqrt{v}$, so $\partial s/\partial x_i = \frac{x_i - \bar x}{(n - c)\, s}$."""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        s = array_module(x).sqrt(Var.forward(ctx, x, dims, correction, keepdim))
+        ctx.save_for_backward(x, s)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, s = ctx.saved_tensors
+        centred = x - x.mean(axis=ctx.dims, keepdims=True)
+        g = _kept(grad, ctx.dims, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dof = max(ctx.n - ctx.correction, 0)
+            return g * centred / (dof * _kept(s, ctx.dims, ctx.keepdim)), None, None, None

@@ -81,3 +81,7 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.input_shape), None
+
+
+class T(Transpose):
+    """``x.t()``: transpose a matrix (a permutation, named ``TBackward0`` as in PyTorch)."""

@@ -194,7 +194,3 @@ class ArithmeticMethods:
     def equal(self, other: Tensor) -> bool:
         a, b = on_common_device(self.array, other.array)
         return self.shape == other.shape and bool((a == b).all())
-
-    def allclose(self, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-        a, b = on_common_device(self.array, other.array)
-        return bool(abs(a - b).__le__(atol + rtol * abs(b)).all())

@@ -9,6 +9,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.grad_mode import _GradMode
 from ..device import as_device, backend
+from ..shapes import _size_args
 from .operands import (
     _check_one_element,
 )
@@ -150,3 +151,56 @@ class ConversionMethods:
 
     def clone(self) -> Tensor:
         return Clone.apply(self, None, None)
+
+    def stride(self, dim: int | None = None) -> Any:
+        """Steps (in elements, not bytes) between neighbours along each dim: ``(4, 1)`` for a
+        contiguous 3x4 tensor, ``(1, 4)`` for its transpose, which shares the same memory."""
+        steps = tuple(s // self.array.itemsize for s in self.array.strides)
+        return steps if dim is None else steps[dim]
+
+    def element_size(self) -> int:
+        """Bytes per element: 4 for float32, 8 for float64 and int64, 1 for bool."""
+        return int(self.array.itemsize)
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """``x.type()`` names the legacy type (``'torch.FloatTensor'``); ``x.type(torch.float)``
+        (or a legacy type or name) converts, like ``x.to(dtype)``."""
+        from ..legacy import parse_type, type_name
+
+        if dtype is None:
+            return type_name(self)
+        target, device_type = parse_type(dtype)
+        out = self.to(target)
+        if device_type is not None and device_type != out.device.type:
+            out = out.to(device_type)
+        return out
+
+    # ------------------------------------------------------------------ new tensors like self
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        """A copy of ``data`` with this tensor's dtype and device (unless given)."""
+        from ..creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return self.new_full(_size_args(size), 0, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return self.new_full(_size_args(size), 1, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        from ..creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                    requires_grad=requires_grad)

@@ -16,9 +16,12 @@ from .operands import (
 if TYPE_CHECKING:
     from ..tensor import Tensor
 from ..autograd.function import _InplaceClock
-from ..ops.arithmetic import Add, Div, Mul, Sub
+from ..ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from ..ops.compare import Clamp
 from ..ops.indexing import IndexPut
+from ..ops.rounding import Floor, Round
+from ..ops.trig import Cos, Sin
+from ..ops.unary import Abs, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
 
 
 class InplaceMethods:
@@ -47,7 +50,10 @@ class InplaceMethods:
             self.grad_fn,
             self.name,
         )
-        result = op.apply(before, *args)
+        return self._write(op.apply(before, *args))
+
+    def _write(self, result: Tensor) -> Tensor:
+        """Copy an out-of-place ``result`` into this tensor's memory; it takes result's node."""
         if result.array.shape != self.array.shape:
             raise RuntimeError(
                 f"output with shape {list(self.shape)} doesn't match the broadcast shape "
@@ -102,6 +108,80 @@ class InplaceMethods:
     def copy_(self, src: Tensor) -> Tensor:
         return self._inplace(IndexPut, Ellipsis, _operand_tensor(src, self).to(self.device))
 
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace(Pow, _operand(exponent))
+
+    def neg_(self) -> Tensor:
+        return self._inplace(Neg)
+
+    def exp_(self) -> Tensor:
+        return self._inplace(Exp)
+
+    def log_(self) -> Tensor:
+        return self._inplace(Log)
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace(Sqrt)
+
+    def abs_(self) -> Tensor:
+        return self._inplace(Abs)
+
+    def relu_(self) -> Tensor:
+        return self._inplace(Relu)
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace(Sigmoid)
+
+    def tanh_(self) -> Tensor:
+        return self._inplace(Tanh)
+
+    def sin_(self) -> Tensor:
+        return self._inplace(Sin)
+
+    def cos_(self) -> Tensor:
+        return self._inplace(Cos)
+
+    def floor_(self) -> Tensor:
+        return self._inplace(Floor)
+
+    def round_(self, decimals: int = 0) -> Tensor:
+        return self._inplace(Round, int(decimals))
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        return self._inplace_from(lambda x: x.masked_fill(mask, value))
+
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, value: Any = None) -> Tensor:
+        return self._inplace_from(lambda x: x.scatter(dim, index, src, value))
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return self._inplace_from(lambda x: x.scatter_add(dim, index, src))
+
+    def _inplace_from(self, compute: Any) -> Tensor:
+        """``x.scatter_(...)``: run the out-of-place method (``compute(x)``) under the in-place
+        rules, then write its result into x (x takes its node: ScatterBackward0, ...)."""
+        return self._inplace(_Computed, compute)
+
+    def squeeze_(self, dim: Any = None) -> Tensor:
+        return self._reshape_inplace(self.squeeze(dim))
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        return self._reshape_inplace(self.unsqueeze(dim))
+
+    def t_(self) -> Tensor:
+        return self._reshape_inplace(self.t())
+
+    def _reshape_inplace(self, out: Tensor) -> Tensor:
+        """squeeze_/unsqueeze_: same numbers, new shape; this tensor becomes ``out``."""
+        if self.grad_fn is None and self._requires_grad and _GradMode.enabled:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation. "
+                "Update it inside `with tinygrad_edu.no_grad():`, or use an out-of-place op."
+            )
+        self.array = out.array
+        if out.grad_fn is not None:
+            self.grad_fn = out.grad_fn
+        return self
+
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_
@@ -151,3 +231,11 @@ class _no_grad_if_leaf:  # noqa: N801  init functions fill leaves in place, as t
 
     def __exit__(self, *exc: object) -> None:
         _GradMode.enabled = self.prev
+
+
+class _Computed:
+    """Lets ``_inplace`` run a Tensor method instead of one op: ``apply`` calls it."""
+
+    @staticmethod
+    def apply(before: Tensor, compute: Any) -> Tensor:
+        return compute(before)

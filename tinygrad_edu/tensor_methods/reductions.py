@@ -11,51 +11,75 @@ from ..shapes import _dim, _dims
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
-from collections import namedtuple
+from .. import return_types
+from ..ops.cumulative import Cumprod, Cumsum
+from ..ops.reduce import Amax, Amin, Logsumexp, Max, Mean, Min, Prod, Std, Sum, Var
 
-from ..ops.reduce import Max, Mean, Min, Sum
+MaxResult = return_types.max
+MinResult = return_types.min
 
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
+
+def _axis(dim: Any, keepdim: Any, kwargs: dict) -> tuple:
+    """NumPy's spelling, which PyTorch accepts too: ``axis=`` for ``dim``, ``keepdims=``."""
+    if kwargs:
+        unknown = set(kwargs) - {"axis", "keepdims"}
+        if unknown:
+            raise TypeError(f"got an unexpected keyword argument '{unknown.pop()}'")
+        if "axis" in kwargs:
+            dim = kwargs["axis"]
+        if "keepdims" in kwargs:
+            keepdim = kwargs["keepdims"]
+    return dim, bool(keepdim)
+
+
+def _np_dtype(dtype: Any) -> Any:
+    return None if dtype is None else dtype.numpy
 
 
 class ReductionMethods:
-    """Reductions over all elements or over ``dim``."""
+    """Reductions over all elements or over ``dim`` (also spelled ``axis=``/``keepdims=``)."""
 
-    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return Sum.apply(self, _dims(dim, self.ndim), keepdim)
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+            **kwargs: Any) -> Tensor:
+        dim, keepdim = _axis(dim, keepdim, kwargs)
+        x = self if dtype is None or dtype is self.dtype else self.to(dtype)
+        return Sum.apply(x, _dims(dim, self.ndim), keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        if self.array.dtype.kind != "f":
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+             **kwargs: Any) -> Tensor:
+        dim, keepdim = _axis(dim, keepdim, kwargs)
+        x = self if dtype is None or dtype is self.dtype else self.to(dtype)
+        if x.array.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {self.dtype.name}. Convert first, e.g. x.float().mean()."
+                f"or complex dtype. Got: {x.dtype.name.capitalize()}. Convert first, e.g. "
+                "x.float().mean()."
             )
-        return Mean.apply(self, _dims(dim, self.ndim), keepdim)
+        return Mean.apply(x, _dims(dim, self.ndim), keepdim)
 
-    def var(
-        self,
-        dim: Any = None,
-        keepdim: bool = False,
-        correction: int = 1,
-        unbiased: bool | None = None,
-    ) -> Tensor:
-        """Variance: mean squared distance from the mean, divided by (n - correction)."""
-        if unbiased is not None:
-            correction = int(unbiased)
-        dims = _dims(dim, self.ndim)
-        centred = self - self.mean(dim=dims, keepdim=True)
-        n = self.numel() // max(1, (self.sum(dim=dims, keepdim=keepdim)).numel())
-        return (centred * centred).sum(dim=dims, keepdim=keepdim) / max(n - correction, 0)
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+            correction: Any = None, **kwargs: Any) -> Tensor:
+        r"""Variance $\frac{1}{n - c}\sum_i (x_i - \bar x)^2$; ``correction`` c is 1 by default
+        (Bessel's), 0 for the population variance (``unbiased=False``)."""
+        return self._spread(Var, dim, unbiased, keepdim, correction, kwargs)
 
-    def std(
-        self,
-        dim: Any = None,
-        keepdim: bool = False,
-        correction: int = 1,
-        unbiased: bool | None = None,
-    ) -> Tensor:
-        return self.var(dim, keepdim, correction, unbiased).sqrt()
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+            correction: Any = None, **kwargs: Any) -> Tensor:
+        """Standard deviation: the square root of :meth:`var` (same arguments)."""
+        return self._spread(Std, dim, unbiased, keepdim, correction, kwargs)
+
+    def _spread(self, op: Any, dim: Any, unbiased: Any, keepdim: bool, correction: Any,
+                kwargs: dict) -> Tensor:
+        if isinstance(dim, bool):  # the old signature var(unbiased)
+            dim, unbiased = None, dim
+        dim, keepdim = _axis(dim, keepdim, kwargs)
+        if correction is None:
+            correction = 1 if unbiased is None else int(bool(unbiased))
+        if self.array.dtype.kind != "f":
+            raise RuntimeError(
+                f"std and var only support floating point and complex dtypes (got {self.dtype})"
+            )
+        return op.apply(self, _dims(dim, self.ndim), correction, keepdim)
 
     def norm(self, p: float = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         r"""The p-norm $(\sum_i |x_i|^p)^{1/p}$ (default: the Euclidean length), over ``dim``."""
@@ -67,11 +91,13 @@ class ReductionMethods:
             return self.abs().sum(dim=dim, keepdim=keepdim)
         return (self.abs() ** p).sum(dim=dim, keepdim=keepdim) ** (1 / p)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:
         """``x.max()`` is the largest element; ``x.max(dim)`` returns (values, indices)."""
+        dim, keepdim = _axis(dim, keepdim, kwargs)
         return self._extreme(Max, dim, keepdim, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:
+        dim, keepdim = _axis(dim, keepdim, kwargs)
         return self._extreme(Min, dim, keepdim, "min")
 
     def _extreme(self, op: Any, dim: Any, keepdim: bool, name: str) -> Any:
@@ -90,15 +116,33 @@ class ReductionMethods:
             return MaxResult(values, self.argmax(d, keepdim))
         return MinResult(values, self.argmin(d, keepdim))
 
-    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """The largest values over ``dim`` (an int or a tuple of ints), without the indices."""
-        dims = _dims(dim, self.ndim)
-        if dims is None:
-            return Max.apply(self, None, False)
-        out = self
-        for d in reversed(dims):  # last dim first, so the remaining dim numbers stay valid
-            out = Max.apply(out, d, keepdim)
-        return out
+    def amax(self, dim: Any = (), keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """The largest values over ``dim`` (an int or a tuple; all dims by default), without
+        indices; tied maxima share the gradient."""
+        dim, keepdim = _axis(dim, keepdim, kwargs)
+        return Amax.apply(self, _dims(None if dim == () else dim, self.ndim), keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """The smallest values over ``dim``; tied minima share the gradient."""
+        dim, keepdim = _axis(dim, keepdim, kwargs)
+        return Amin.apply(self, _dims(None if dim == () else dim, self.ndim), keepdim)
+
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        r"""The product $\prod_i x_i$ of all elements, or along one ``dim``."""
+        d = None if dim is None else _dim(dim, self.ndim)
+        return Prod.apply(self, d, keepdim, _np_dtype(dtype))
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running totals along ``dim``: ``[1, 2, 3] -> [1, 3, 6]``."""
+        return Cumsum.apply(self, _dim(dim, self.ndim) if self.ndim else 0, _np_dtype(dtype))
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running products along ``dim``: ``[1, 2, 3] -> [1, 2, 6]``."""
+        return Cumprod.apply(self, _dim(dim, self.ndim) if self.ndim else 0, _np_dtype(dtype))
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        r"""$\log\sum_i e^{x_i}$ along ``dim``, computed without overflow."""
+        return Logsumexp.apply(self, _dims(dim, self.ndim), keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:

@@ -15,7 +15,8 @@ from .operands import (
 if TYPE_CHECKING:
     from ..tensor import Tensor
 from ..ops.indexing import Index, IndexPut
-from ..ops.shape import Expand, Permute, Squeeze, Transpose, Unsqueeze, View
+from ..ops.rearrange import Flip, Repeat, Roll
+from ..ops.shape import Expand, Permute, Squeeze, T, Transpose, Unsqueeze, View
 
 
 class ShapeMethods:
@@ -74,7 +75,9 @@ class ShapeMethods:
         d = _dim(dim, self.ndim + 1)
         return _view_of(self, Unsqueeze.apply(self, self.shape[:d] + (1,) + self.shape[d:]))
 
-    def permute(self, *dims: Any) -> Tensor:
+    def permute(self, *dims: Any, **kwargs: Any) -> Tensor:
+        if "dims" in kwargs:  # x.permute(dims=(1, 0))
+            dims = (kwargs.pop("dims"),)
         dims = tuple(_dim(d, self.ndim) for d in _size_args(dims))
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(
@@ -97,7 +100,7 @@ class ShapeMethods:
             raise RuntimeError(
                 f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
             )
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return _view_of(self, T.apply(self, (1, 0))) if self.ndim == 2 else self
 
     def expand(self, *shape: Any) -> Tensor:
         shape = _size_args(shape)
@@ -125,15 +128,108 @@ class ShapeMethods:
         d = _dim(dim, self.ndim)
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
 
-    def split(self, size: int, dim: int = 0) -> tuple:
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
+        """Cut along ``dim`` into pieces of ``size`` (the last may be smaller), or of the sizes
+        in a list (which must add up to the dim's size)."""
         d = _dim(dim, self.ndim)
-        return tuple(
-            self[(slice(None),) * d + (slice(i, i + size),)] for i in range(0, self.shape[d], size)
-        )
+        n = self.shape[d]
+        if isinstance(split_size_or_sections, (list, tuple)):
+            sizes = [int(s) for s in split_size_or_sections]
+            if sum(sizes) != n:
+                raise RuntimeError(
+                    f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                    f"size at dimension {d}), but got split_sizes={sizes}"
+                )
+        else:
+            size = int(split_size_or_sections)
+            sizes = [min(size, n - i) for i in range(0, n, size)] if size > 0 else [n]
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return tuple(self.narrow(d, s, k) for s, k in zip(starts, sizes))
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         n = self.shape[_dim(dim, self.ndim)]
         return self.split(-(-n // chunks), dim)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """``length`` elements along ``dim`` from ``start``: a view (``x[:, start:start+len]``)."""
+        d = _dim(dim, self.ndim)
+        n = self.shape[d]
+        start = int(start) + (n if int(start) < 0 else 0)
+        if start + length > n:
+            raise RuntimeError(
+                f"start ({start}) + length ({length}) exceeds dimension size ({n})."
+            )
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def broadcast_to(self, *shape: Any) -> Tensor:
+        return self.expand(*shape)
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def movedim(self, source: int, destination: int) -> Tensor:
+        order = [d for d in range(self.ndim) if d != _dim(source, self.ndim)]
+        order.insert(_dim(destination, self.ndim), _dim(source, self.ndim))
+        return self.permute(order)
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+        return Flip.apply(self, _dims(_size_args(dims), self.ndim) or ())
+
+    def fliplr(self) -> Tensor:
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        return self.flip(0)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Shift elements along ``dims`` by ``shifts`` (those pushed off one end come back at
+        the other); without ``dims``, roll the flattened tensor."""
+        shifts_t = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
+        if dims is None:
+            if len(shifts_t) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
+                                   "dims:0")
+            return Roll.apply(self, int(shifts_t[0]), None)
+        dims_t = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+        if len(shifts_t) != len(dims_t):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
+                               f"dims:{len(dims_t)}")
+        return Roll.apply(self, tuple(int(s) for s in shifts_t),
+                          tuple(_dim(d, self.ndim) for d in dims_t))
+
+    def repeat(self, *repeats: Any) -> Tensor:
+        """Tile the whole tensor: ``repeats[d]`` copies along each dim (new dims in front)."""
+        reps = _size_args(repeats)
+        if len(reps) < self.ndim:
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+                "of tensor"
+            )
+        return Repeat.apply(self, reps)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """Like :meth:`repeat`, but fewer ``dims`` than the tensor has are padded with 1s."""
+        reps = _size_args(dims)
+        return self.repeat((1,) * (self.ndim - len(reps)) + reps)
+
+    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Tensor:
+        """Repeat each element (or each slice along ``dim``) ``repeats`` times in place:
+        ``[1, 2] -> [1, 1, 2, 2]``."""
+        from ..creation import arange, tensor
+
+        x = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else _dim(dim, self.ndim)
+        n = x.shape[d]
+        counts = repeats.array if isinstance(repeats, Tensor) else [int(repeats)] * n
+        counts = tensor(counts).numpy_host().reshape(-1)
+        if counts.size == 1 and n != 1:
+            counts = counts.repeat(n)
+        index = arange(n).numpy_host().repeat(counts)
+        picked = x.index_select(d, tensor(index, device=x.device))
+        return picked.reshape(picked.shape)  # PyTorch's node on top is a view
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key: Any) -> Tensor:

@@ -1,0 +1,130 @@
+r"""``einsum``: products and sums of tensors written as index equations.
+
+``einsum("ij,jk->ik", a, b)`` is $c_{ik} = \sum_j a_{ij} b_{jk}$: a letter shared by the inputs
+but absent from the output is summed over; the output's letters give its dims, in order.
+Without ``->`` the output is every letter used exactly once, in alphabetical order.
+
+It is written with the ops we already have, so its gradient comes for free: two operands become
+one batched matrix product (dims are sorted into batch / left / right / summed groups, permuted
+and reshaped), one operand a permute and a sum. Ellipsis (``...``) and repeated letters within
+one operand (``"ii->i"``) are not supported: use ``x.diag()`` and reshapes instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .tensor import Tensor
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sum of products over the letters missing from the output (see the module docstring)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    lhs, rhs = _parse(equation, operands)
+    sizes = _sizes(lhs, operands)
+    if len(operands) == 1:
+        return _single(lhs[0], rhs, operands[0])
+    if len(operands) == 2:
+        return _pair(lhs, rhs, operands, sizes)
+    out, term = operands[0], lhs[0]
+    for i in range(1, len(operands)):  # fold left, keeping the letters still needed
+        later = set(rhs).union(*lhs[i + 1:])
+        keep = "".join(c for c in dict.fromkeys(term + lhs[i]) if c in later)
+        out, term = _pair([term, lhs[i]], keep, (out, operands[i]), sizes), keep
+    return _single(term, rhs, out)
+
+
+def _parse(equation: str, operands: tuple) -> tuple[list[str], str]:
+    eq = equation.replace(" ", "")
+    if "." in eq:
+        raise NotImplementedError("einsum(): ellipsis ('...') is not supported by tinygrad_edu")
+    lhs_text, arrow, rhs = eq.partition("->")
+    lhs = lhs_text.split(",")
+    if not arrow:
+        counts = {c: lhs_text.count(c) for c in lhs_text if c.isalpha()}
+        rhs = "".join(sorted(c for c, n in counts.items() if n == 1))
+    if len(lhs) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    if len(lhs) > len(operands):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    for i, (term, op) in enumerate(zip(lhs, operands)):
+        if not isinstance(op, Tensor):
+            raise TypeError(f"einsum(): operand {i} must be a Tensor, not {type(op).__name__}")
+        if len(term) != op.ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(term)}) does not match "
+                f"the number of dimensions ({op.ndim}) for operand {i} and no ellipsis was given"
+            )
+        if len(set(term)) != len(term):
+            raise NotImplementedError(
+                f"einsum(): a letter repeated within one operand ({term!r}) is not supported"
+            )
+    for c in rhs:
+        if c not in lhs_text:
+            raise RuntimeError(
+                f"einsum(): output subscript {c} does not appear in the equation for any input "
+                "operand"
+            )
+    return lhs, rhs
+
+
+def _sizes(lhs: list[str], operands: tuple) -> dict:
+    sizes: dict = {}
+    for i, (term, op) in enumerate(zip(lhs, operands)):
+        for c, n in zip(term, op.shape):
+            if sizes.get(c, n) != n and 1 not in (sizes[c], n):
+                raise RuntimeError(
+                    f"einsum(): operands do not broadcast: subscript {c} has size {sizes[c]} and "
+                    f"size {n} (operand {i})"
+                )
+            sizes[c] = max(sizes.get(c, n), n)
+    return sizes
+
+
+def _single(term: str, rhs: str, x: Tensor) -> Tensor:
+    """One operand: sum the letters not in the output, then put the rest in output order."""
+    summed = tuple(i for i, c in enumerate(term) if c not in rhs)
+    if summed:
+        x = x.sum(dim=summed)
+        term = "".join(c for c in term if c in rhs)
+    order = [term.index(c) for c in rhs]
+    return x.permute(order) if order != list(range(len(order))) else x
+
+
+def _pair(lhs: list[str], rhs: str, operands: tuple, sizes: dict) -> Tensor:
+    """Two operands as one batched matmul: (batch, left, sum) @ (batch, sum, right)."""
+    (ta, tb), (a, b) = lhs, operands
+    # A letter in only one operand and not in the output is summed away first.
+    only_a = [c for c in ta if c not in tb and c not in rhs]
+    only_b = [c for c in tb if c not in ta and c not in rhs]
+    if only_a:
+        a, ta = _single(ta, "".join(c for c in ta if c not in only_a), a), \
+            "".join(c for c in ta if c not in only_a)
+    if only_b:
+        b, tb = _single(tb, "".join(c for c in tb if c not in only_b), b), \
+            "".join(c for c in tb if c not in only_b)
+    batch = [c for c in ta if c in tb and c in rhs]
+    left = [c for c in ta if c not in tb]
+    right = [c for c in tb if c not in ta]
+    contracted = [c for c in ta if c in tb and c not in rhs]
+
+    def size(letters: list) -> int:
+        n = 1
+        for c in letters:
+            n *= sizes[c]
+        return n
+
+    def arrange(x: Tensor, term: str, groups: list) -> Tensor:
+        order = [term.index(c) for group in groups for c in group]
+        x = x.permute(order) if order != list(range(len(order))) else x
+        full = tuple(sizes[c] for group in groups for c in group)
+        if tuple(x.shape) != full:
+            x = x.expand(full)  # a size-1 dim that broadcasts against the other operand
+        return x.reshape(*(size(g) for g in groups))
+
+    m = arrange(a, ta, [batch, left, contracted]) @ arrange(b, tb, [batch, contracted, right])
+    out_letters = batch + left + right
+    out = m.reshape(*(sizes[c] for c in out_letters))
+    order = [out_letters.index(c) for c in rhs]
+    return out.permute(order) if order != list(range(len(order))) else out

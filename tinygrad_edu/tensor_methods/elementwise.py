@@ -1,0 +1,139 @@
+"""Tensor methods for more elementwise math: trig, rounding, ``//`` and ``%``, logic, nan checks.
+
+Each differentiable one calls an op (``ops/trig.py``, ``ops/special.py``, ``ops/rounding.py``);
+the tests and the logical ops give bool tensors and have no gradient.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..device import array_module, on_common_device
+from ..ops.rounding import Ceil, Floor, FloorDivide, Remainder, Round, Sign, Trunc
+from ..ops.special import Erf, Expm1, Log1p, Reciprocal, Rsqrt
+from ..ops.trig import Cos, Sin, Tan
+from .operands import _operand, _raw
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+Tensor = None  # noqa: F811  set by bind()
+
+
+class ElementwiseMethods:
+    """sin/cos/tan, log1p/expm1/erf/rsqrt/reciprocal/square, floor/ceil/round/trunc/sign,
+    ``//`` ``%`` ``^``, logical_and/or/xor/not, isnan/isinf/isfinite/isclose/allclose."""
+
+    def sin(self) -> Tensor:
+        return Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return Cos.apply(self)
+
+    def tan(self) -> Tensor:
+        return Tan.apply(self)
+
+    def log1p(self) -> Tensor:
+        return Log1p.apply(self)
+
+    def expm1(self) -> Tensor:
+        return Expm1.apply(self)
+
+    def erf(self) -> Tensor:
+        return Erf.apply(self)
+
+    def rsqrt(self) -> Tensor:
+        return Rsqrt.apply(self)
+
+    def reciprocal(self) -> Tensor:
+        return Reciprocal.apply(self)
+
+    def square(self) -> Tensor:
+        return self**2  # PyTorch records it as PowBackward0 too
+
+    # ------------------------------------------------------------------ rounding
+    def floor(self) -> Tensor:
+        return Floor.apply(self)
+
+    def ceil(self) -> Tensor:
+        return Ceil.apply(self)
+
+    def trunc(self) -> Tensor:
+        return Trunc.apply(self)
+
+    fix = trunc
+
+    def sign(self) -> Tensor:
+        return Sign.apply(self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        return Round.apply(self, int(decimals))
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        return self.round(ndigits or 0)
+
+    # ------------------------------------------------------------------ // and %
+    def __floordiv__(self, other: Any) -> Tensor:
+        return FloorDivide.apply(self, _operand(other))
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return FloorDivide.apply(_operand(other), self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return Remainder.apply(self, _operand(other))
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return Remainder.apply(_operand(other), self)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return self // other
+
+    def remainder(self, other: Any) -> Tensor:
+        return self % other
+
+    # ------------------------------------------------------------------ logic (no gradient)
+    def _logical(self, other: Any, name: str) -> Tensor:
+        a, b = self.array, _raw(_operand(other))
+        if isinstance(other, Tensor) and type(b) is not type(a):
+            a, b = on_common_device(a, b)  # raises when the devices differ
+        xp = array_module(a)
+        return Tensor._make(xp.asarray(getattr(xp, name)(a, b)))
+
+    def logical_and(self, other: Any) -> Tensor:
+        return self._logical(other, "logical_and")
+
+    def logical_or(self, other: Any) -> Tensor:
+        return self._logical(other, "logical_or")
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return self._logical(other, "logical_xor")
+
+    def __xor__(self, other: Any) -> Tensor:
+        kinds = {self.array.dtype.kind, getattr(_raw(_operand(other)), "dtype", None)}
+        if "f" in {k if isinstance(k, str) else getattr(k, "kind", "") for k in kinds}:
+            raise NotImplementedError('"bitwise_xor_cpu" not implemented for \'Float\'')
+        return self._logical(other, "bitwise_xor")
+
+    __rxor__ = __xor__
+
+    def isnan(self) -> Tensor:
+        return Tensor._make(array_module(self.array).isnan(self.array))
+
+    def isinf(self) -> Tensor:
+        return Tensor._make(array_module(self.array).isinf(self.array))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._make(array_module(self.array).isfinite(self.array))
+
+    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        r"""Elementwise $|x - y| \le \mathrm{atol} + \mathrm{rtol}\,|y|$ (nan equals nan only
+        with ``equal_nan``)."""
+        a, b = on_common_device(self.array, _raw(_operand(other)))
+        return Tensor._make(array_module(a).isclose(a, b, rtol=rtol, atol=atol,
+                                                    equal_nan=equal_nan))
+
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        """True when every element :meth:`isclose` (shapes must broadcast)."""
+        return bool(self.isclose(other, rtol, atol, equal_nan).array.all())

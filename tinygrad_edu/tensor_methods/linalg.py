@@ -1,0 +1,89 @@
+"""Tensor methods of linear algebra beyond ``@``: mv, bmm, outer, tril/triu, diag.
+
+``einsum`` (a function only, as in PyTorch) lives in ``tinygrad_edu/einsum.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..ops.matmul import Bmm
+from ..ops.rearrange import DiagEmbed, Diagonal, Tril, Triu
+from .operands import _operand_tensor
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+Tensor = None  # noqa: F811  set by bind()
+
+
+class LinalgMethods:
+    """mv, bmm, outer/ger, tril/triu, diag."""
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """Matrix (n, m) times vector (m,)."""
+        vec = _operand_tensor(vec, self)
+        if self.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(
+                f"vector + matrix @ vector expected, got 1, {self.ndim}, {vec.ndim}"
+            )
+        return self.matmul(vec)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """A batch of matrix products: (b, n, m) @ (b, m, p) -> (b, n, p), no broadcasting."""
+        mat2 = _operand_tensor(mat2, self)
+        if self.ndim != 3:
+            raise RuntimeError("batch1 must be a 3D tensor")
+        if mat2.ndim != 3:
+            raise RuntimeError("batch2 must be a 3D tensor")
+        if self.shape[0] != mat2.shape[0] or self.shape[2] != mat2.shape[1]:
+            raise RuntimeError(
+                f"Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{self.shape[0]}, {self.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]."
+            )
+        if self.dtype != mat2.dtype:
+            raise RuntimeError(
+                "expected m1 and m2 to have the same dtype, but got: "
+                f"{self.dtype.name} != {mat2.dtype.name}"
+            )
+        return Bmm.apply(self, mat2)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        r"""$u v^T$: ``out[i, j] = u[i] * v[j]`` (PyTorch records it as a MulBackward0)."""
+        vec2 = _operand_tensor(vec2, self)
+        for name, t in (("self", self), ("vec2", vec2)):
+            if t.ndim != 1:
+                raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
+        return self.reshape(-1, 1) * vec2
+
+    ger = outer
+
+    def inner(self, other: Tensor) -> Tensor:
+        return (self * other).sum(-1) if self.ndim and other.ndim else self * other
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle (on and below ``diagonal``); the rest is 0."""
+        _check_matrix(self, "tril")
+        return Tril.apply(self, int(diagonal))
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle (on and above ``diagonal``); the rest is 0."""
+        _check_matrix(self, "triu")
+        return Triu.apply(self, int(diagonal))
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """A vector -> the square matrix with it on ``diagonal``; a matrix -> that diagonal."""
+        if self.ndim == 1:
+            return DiagEmbed.apply(self, int(diagonal))
+        if self.ndim == 2:
+            return Diagonal.apply(self, int(diagonal))
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+
+    def trace(self) -> Tensor:
+        return self.diag().sum()
+
+
+def _check_matrix(t: Tensor, name: str) -> None:
+    if t.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
