@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_api_devices import OPS as API_OPS
+from test_api_devices import check_op_on_gpu
 from test_device_semantics import DeviceSemantics, close, host, on_cuda
 
 import tinygrad_edu as tg
@@ -85,3 +87,9 @@ class TestOnCupy(DeviceSemantics):
         b = a @ a  # queued; synchronize returns once it is done
         tg.cuda.synchronize()
         assert b.shape == (2048, 2048) and np.isfinite(b.sum().item())
+
+
+@pytest.mark.parametrize("name, fn, arrays", API_OPS, ids=[o[0] for o in API_OPS])
+def test_api_ops_of_issue_15_on_cupy(real_cuda: Any, name: str, fn: Any, arrays: list) -> None:
+    """The ops added for the beginner canon (sin, sort, gather, einsum, ...) on CuPy."""
+    check_op_on_gpu(name, fn, arrays)

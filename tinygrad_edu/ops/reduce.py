@@ -249,6 +249,8 @@ class Std(Var):
         x, s = ctx.saved_tensors
         centred = x - x.mean(axis=ctx.dims, keepdims=True)
         g = _kept(grad, ctx.dims, ctx.keepdim)
+        s = _kept(s, ctx.dims, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
             dof = max(ctx.n - ctx.correction, 0)
-            return g * centred / (dof * _kept(s, ctx.dims, ctx.keepdim)), None, None, None
+            grad_x = array_module(x).where(s == 0, 0, g * centred / (dof * s))  # s = 0: 0, as torch
+        return grad_x, None, None, None

@@ -52,7 +52,7 @@ class Trunc(_Step):
 
 
 class Sign(_Step):
-    """-1, 0 or +1 as x is negative, zero or positive; gradient 0."""
+    """-1, 0 or +1 as x is negative, zero or positive (0 for nan, as PyTorch); gradient 0."""
 
     step = "sign"
 
@@ -60,7 +60,8 @@ class Sign(_Step):
     def forward(cls, ctx, x):
         if x.dtype.kind == "b":  # sign(True) is True
             return x.copy()
-        return array_module(x).sign(x)
+        xp = array_module(x)
+        return xp.where(x != x, 0, xp.sign(x)).astype(x.dtype, copy=False)  # sign(nan) = 0
 
 
 class Round(Function):

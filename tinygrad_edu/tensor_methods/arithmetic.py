@@ -34,8 +34,8 @@ class ArithmeticMethods:
     def __add__(self, other: Any) -> Tensor:
         return Add.apply(self, other if type(other) in _FAST else _operand(other))
 
-    def __radd__(self, other: Any) -> Tensor:
-        return Add.apply(other if type(other) in _FAST else _operand(other), self)
+    def __radd__(self, other: Any) -> Tensor:  # 2 + x is x + 2 (PyTorch's edge order too)
+        return Add.apply(self, other if type(other) in _FAST else _operand(other))
 
     def __sub__(self, other: Any) -> Tensor:
         return Sub.apply(self, other if type(other) in _FAST else _operand(other))
@@ -46,8 +46,8 @@ class ArithmeticMethods:
     def __mul__(self, other: Any) -> Tensor:
         return Mul.apply(self, other if type(other) in _FAST else _operand(other))
 
-    def __rmul__(self, other: Any) -> Tensor:
-        return Mul.apply(other if type(other) in _FAST else _operand(other), self)
+    def __rmul__(self, other: Any) -> Tensor:  # 2 * x is x * 2 (PyTorch's edge order too)
+        return Mul.apply(self, other if type(other) in _FAST else _operand(other))
 
     def __truediv__(self, other: Any) -> Tensor:
         return Div.apply(self, other if type(other) in _FAST else _operand(other))
