@@ -127,24 +127,30 @@ class ReductionMethods:
         dim, keepdim = _axis(dim, keepdim, kwargs)
         return Amin.apply(self, _dims(None if dim == () else dim, self.ndim), keepdim)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None,
+             **kwargs: Any) -> Tensor:
         r"""The product $\prod_i x_i$ of all elements, or along one ``dim``."""
+        dim, keepdim = _axis(dim, keepdim, kwargs)
         d = None if dim is None else _dim(dim, self.ndim)
         return Prod.apply(self, d, keepdim, _np_dtype(dtype))
 
-    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+    def cumsum(self, dim: Any = None, *, dtype: Any = None, **kwargs: Any) -> Tensor:
         """Running totals along ``dim``: ``[1, 2, 3] -> [1, 3, 6]``."""
+        dim = _axis(dim, False, kwargs)[0]
         return Cumsum.apply(self, _dim(dim, self.ndim) if self.ndim else 0, _np_dtype(dtype))
 
-    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+    def cumprod(self, dim: Any = None, *, dtype: Any = None, **kwargs: Any) -> Tensor:
         """Running products along ``dim``: ``[1, 2, 3] -> [1, 2, 6]``."""
+        dim = _axis(dim, False, kwargs)[0]
         return Cumprod.apply(self, _dim(dim, self.ndim) if self.ndim else 0, _np_dtype(dtype))
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
         r"""$\log\sum_i e^{x_i}$ along ``dim``, computed without overflow."""
+        dim, keepdim = _axis(dim, keepdim, kwargs)
         return Logsumexp.apply(self, _dims(dim, self.ndim), keepdim)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: int | None = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        dim, keepdim = _axis(dim, keepdim, kwargs)
         if dim is None:
             xp = array_module(self.array)  # a 0-d array, on the tensor's device
             return Tensor._make(xp.asarray(self.array.argmax()).astype(np.int64))
@@ -152,7 +158,8 @@ class ReductionMethods:
             self.array.argmax(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64)
         )
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: int | None = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        dim, keepdim = _axis(dim, keepdim, kwargs)
         if dim is None:
             xp = array_module(self.array)  # a 0-d array, on the tensor's device
             return Tensor._make(xp.asarray(self.array.argmin()).astype(np.int64))
