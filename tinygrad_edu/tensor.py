@@ -81,21 +81,21 @@ class Tensor(
 
     def __init__(
         self,
-        data: Any = None,
-        *,
+        *data: Any,
         dtype: Any = None,
         device: Any = None,
         requires_grad: bool = False,
     ) -> None:
-        """``Tensor([1, 2])`` is PyTorch's legacy constructor: always the default float dtype."""
-        from .creation import tensor
+        """``Tensor([1, 2])`` is PyTorch's legacy constructor: always the default float dtype.
+        ``Tensor(2, 3)`` (sizes) makes a 2x3 tensor (uninitialised in PyTorch, zeros here)."""
+        from .creation import tensor, zeros
 
-        t = tensor(
-            [] if data is None else data,
-            dtype=dtype or dtypes.get_default_dtype(),
-            device=device,
-            requires_grad=requires_grad,
-        )
+        dtype = dtype or dtypes.get_default_dtype()
+        if data and all(isinstance(n, int) and not isinstance(n, bool) for n in data):
+            t = zeros(*data, dtype=dtype, device=device, requires_grad=requires_grad)
+        else:
+            values = [] if not data else data[0]
+            t = tensor(values, dtype=dtype, device=device, requires_grad=requires_grad)
         self.array, self._requires_grad = t.array, t._requires_grad
 
     @classmethod

@@ -18,7 +18,16 @@ from typing import Any
 
 
 class _Anomaly:
-    enabled = False  # checked by Function.apply (record the stack) and the engine (check nan)
+    """The switch, read by Function.apply (record the stack) and the engine (check for nan)."""
+
+    enabled = False
+
+    @classmethod
+    def set(cls, mode: bool) -> None:
+        from .function import set_anomaly_recording
+
+        cls.enabled = bool(mode)
+        set_anomaly_recording(cls.enabled)
 
 
 def is_anomaly_enabled() -> bool:
@@ -30,13 +39,13 @@ class set_detect_anomaly:  # noqa: N801  (PyTorch's name)
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self.prev = _Anomaly.enabled
-        _Anomaly.enabled = bool(mode)
+        _Anomaly.set(mode)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc: object) -> None:
-        _Anomaly.enabled = self.prev
+        _Anomaly.set(self.prev)
 
 
 class detect_anomaly:  # noqa: N801
@@ -50,10 +59,10 @@ class detect_anomaly:  # noqa: N801
 
     def __enter__(self) -> None:
         self.prev = _Anomaly.enabled
-        _Anomaly.enabled = True
+        _Anomaly.set(True)
 
     def __exit__(self, *exc: object) -> None:
-        _Anomaly.enabled = self.prev
+        _Anomaly.set(self.prev)
 
     def __call__(self, fn: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -65,7 +74,7 @@ class detect_anomaly:  # noqa: N801
 
 def record_forward(node: Any) -> None:
     """Remember where the forward of ``node`` was called (the stack, minus this module)."""
-    node._forward_trace = traceback.format_stack()[:-2]
+    node._forward_trace = traceback.format_stack()[:-3]
 
 
 def check_gradients(node: Any, grad_inputs: tuple) -> None:

@@ -71,6 +71,7 @@ def run_backward(
     for root, g in zip(roots, grads):
         node = root.grad_fn if root.grad_fn is not None else _accumulator(root)
         pending[node] = g if node not in pending else pending[node] + g
+    anomaly = _Anomaly.enabled
     with _no_grad():
         for node in topological_order(pending):
             grad = pending.pop(node, None)
@@ -95,7 +96,7 @@ def run_backward(
                     grad_inputs = (grad_inputs,)
             else:  # a learner's Function (tensors in and out), or a saved value changed in place
                 grad_inputs = node._backward_arrays(grad)
-            if _Anomaly.enabled:  # detect_anomaly(): name the first node whose gradient is nan
+            if anomaly:  # detect_anomaly(): name the first node whose gradient is nan
                 check_gradients(node, grad_inputs)
             for child, g, t in zip(node.next_nodes, grad_inputs, node.inputs):
                 if child is None or g is None:

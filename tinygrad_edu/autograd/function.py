@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .anomaly import _Anomaly, record_forward
+from .anomaly import record_forward
 from .grad_mode import _GradMode, no_grad
 
 _FREED = "freed"
@@ -73,7 +73,10 @@ class Function:
         if cls.__dict__.get("_is_node"):
             return
         cls._op_name = cls.__name__
-        cls._node = _node_class(cls, cls.name() if _static_name(cls) else cls.__name__)
+        static = _static_name(cls)
+        cls._node = _node_class(cls, cls.name() if static else cls.__name__)
+        if not static and "apply" not in cls.__dict__:  # PowBackward0 or 1: named after forward
+            cls.apply = classmethod(_apply_then_name)
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Any:
@@ -191,12 +194,8 @@ class Function:
         result = _new(Tensor)
         result.array = out
         if needs_grad:
-            if cls._node.__name__ == cls._op_name:  # a name that depends on the inputs (Pow0/1)
-                ctx.__class__ = _node_class(cls, ctx.name())
             if ctx._saved:
                 ctx._clock = _InplaceClock.now
-            if _Anomaly.enabled:
-                record_forward(ctx)
             result._requires_grad = True
             result.grad_fn = ctx
         return result
@@ -274,6 +273,7 @@ class AccumulateGrad:
 
 
 _NODE_CLASSES: dict = {}
+_PLAIN_APPLY = Function.__dict__["apply"]
 
 
 def _static_name(cls: type) -> bool:
@@ -283,6 +283,30 @@ def _static_name(cls: type) -> bool:
         for k in cls.__mro__
         if issubclass(k, Function)
     )
+
+
+def _apply_then_name(cls: Any, *args: Any) -> Any:
+    """``apply`` of an op whose node name depends on its inputs (``x ** 2`` is PowBackward0,
+    ``x ** y`` PowBackward1): run it, then give the node its class of that name."""
+    out = Function.apply.__func__(cls, *args)
+    node = getattr(out, "grad_fn", None)
+    if node is not None and type(node) is cls._node:
+        node.__class__ = _node_class(cls, node.name())
+    return out
+
+
+def _apply_and_record(cls: Any, *args: Any) -> Any:
+    """``apply`` in anomaly mode: also remember where the forward was called."""
+    out = _PLAIN_APPLY.__func__(cls, *args)
+    node = getattr(out, "grad_fn", None)
+    if node is not None and getattr(node, "_forward_trace", None) is None:
+        record_forward(node)
+    return out
+
+
+def set_anomaly_recording(enabled: bool) -> None:
+    """Anomaly mode swaps in an ``apply`` that records stacks (normal mode pays nothing)."""
+    Function.apply = classmethod(_apply_and_record) if enabled else _PLAIN_APPLY
 
 
 def _node_class(cls: type, name: str) -> type:

@@ -29,8 +29,10 @@ def _index(t: Tensor, index: Tensor, name: str) -> Any:
 
 def _check_gather(t: Tensor, d: int, index: Tensor, name: str) -> Any:
     idx = _index(t, index, name)
-    if idx.ndim != max(t.ndim, 1) and not (t.ndim == 0 and idx.ndim <= 1):
+    if max(idx.ndim, 1) != max(t.ndim, 1):  # PyTorch counts a 0-d tensor as 1-d here
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    if idx.ndim != t.ndim:
+        idx = idx.reshape((1,) * t.ndim)
     if idx.size:
         n = t.shape[d] if t.ndim else 1
         bad = idx[(idx < -n) | (idx >= n)]
@@ -53,8 +55,9 @@ class IndexingMethods:
 
     def gather(self, dim: int, index: Tensor) -> Tensor:
         """``out[i][j] = self[i][index[i][j]]`` (dim 1): pick one element per index entry."""
-        d = _dim(dim, self.ndim)
-        return Gather.apply(self, d, _check_gather(self, d, index, "gather"))
+        d = _dim(dim, self.ndim) if self.ndim else 0
+        out = Gather.apply(self, d, _check_gather(self, d, index, "gather"))
+        return out.reshape(()) if index.ndim == 0 and out.ndim else out
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
         """Whole slices along ``dim`` in the order of the 1-D ``index`` (repeats allowed)."""
@@ -69,7 +72,7 @@ class IndexingMethods:
 
     def scatter(self, dim: int, index: Tensor, src: Any = None, value: Any = None) -> Tensor:
         """A copy of self with ``out[i][index[i][j]] = src[i][j]`` (dim 1), or ``= value``."""
-        d = _dim(dim, self.ndim)
+        d = _dim(dim, self.ndim) if self.ndim else 0
         idx = _check_gather(self, d, index, "scatter")
         src = value if src is None else src
         if isinstance(src, Tensor):
