@@ -231,7 +231,8 @@ def test_program_prints_what_pytorch_prints(name: str, tmp_path: Path) -> None:
 def test_the_comparison_can_fail() -> None:
     """The checker itself: a changed word, a missing line or a wrong number is caught."""
     compare("loss 0.1234 at step 3", "loss 0.1235 at step 3", "rounding")
-    for ours, theirs in (("loss 0.3 at 3", "loss 0.1 at 3"), ("2.3112", "2.3312"), ("a 1", "b 1"), ("1\n2", "1"),
+    for ours, theirs in (("loss 0.3 at 3", "loss 0.1 at 3"), ("2.3112", "2.3312"), ("a 1", "b 1"),
+                         ("1\n2", "1"),
                          ("tensor([1., 2.])", "tensor([1., 3.])")):
         with pytest.raises(AssertionError):
             compare(ours, theirs, "bad")
