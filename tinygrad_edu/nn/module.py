@@ -31,6 +31,7 @@ from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .parameter import Parameter
 
+
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict`` returns; prints ``<All keys matched successfully>`` when empty."""
 

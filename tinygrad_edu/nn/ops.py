@@ -23,6 +23,7 @@ class Addmm(Function):
     """
 
     array_io = True
+    input_names = ("self", "mat1", "mat2")  # PyTorch's addmm(self, mat1, mat2)
 
     @staticmethod
     def forward(ctx, bias, x, weight_t):
@@ -130,6 +131,7 @@ class MseLoss(Function):
     """
 
     array_io = True
+    input_names = ("self", "target")
 
     @staticmethod
     def forward(ctx, x, y, reduction):
