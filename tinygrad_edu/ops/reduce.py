@@ -206,8 +206,9 @@ class Logsumexp(Function):
     def backward(ctx, grad):
         xp = array_module(grad)
         x, out = ctx.saved_tensors
-        return _kept(grad, ctx.dims, ctx.keepdim) * xp.exp(
-            x - _kept(out, ctx.dims, ctx.keepdim)), None, None
+        with np.errstate(invalid="ignore"):  # a row of -inf: -inf - -inf is nan, as in torch
+            return _kept(grad, ctx.dims, ctx.keepdim) * xp.exp(
+                x - _kept(out, ctx.dims, ctx.keepdim)), None, None
 
 
 class Var(Function):

@@ -26,7 +26,8 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return array_module(x).log1p(as_float(x))
+        with np.errstate(divide="ignore", invalid="ignore"):  # log1p(-1) = -inf, x < -1: nan
+            return array_module(x).log1p(as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
