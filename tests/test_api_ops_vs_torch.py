@@ -420,6 +420,8 @@ NAMES: list[tuple[str, Callable]] = [
     ("broadcast_to", lambda x: x.broadcast_to(2, 3, 4)), ("t", lambda x: x.t()),
     ("type", lambda x: x.type(x.float().dtype)), ("clamp min", lambda x: x.clamp(min=0)),
     ("sum axis", lambda x: x.sum(axis=1)), ("permute dims", lambda x: x.permute(dims=(1, 0))),
+    ("split", lambda x: x.split(2)[1]), ("split sizes", lambda x: x.split([1, 2])[0]),
+    ("chunk", lambda x: x.chunk(2, 1)[0]), ("unbind", lambda x: x.unbind(1)[2]),
 ]
 
 

@@ -348,3 +348,25 @@ def test_data_is_a_detached_tensor_for_manual_sgd() -> None:
     w.data -= 0.1 * w.grad
     w.data.norm()
     assert w.tolist() == pytest.approx([0.8, 1.6]) and w.requires_grad
+
+
+@pytest.mark.parametrize("kw", [{}, {"momentum": 0.9}, {"centered": True, "weight_decay": 0.1},
+                                {"alpha": 0.5, "eps": 1e-4}])
+def test_rmsprop_matches_torch(kw: dict) -> None:
+    results = []
+    for T in (torch, tg):
+        p = T.tensor([1.0, -2.0, 3.0], dtype=T.float64, requires_grad=True)
+        opt = T.optim.RMSprop([p], lr=0.01, **kw)
+        for _ in range(6):
+            opt.zero_grad()
+            (p**3 - p).sum().backward()
+            opt.step()
+        results.append(p.detach().numpy().copy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12)
+
+
+def test_legacy_constructor_and_load_state_dict_print_like_torch() -> None:
+    for T in (tg, torch):
+        assert tuple(T.Tensor(2, 3).shape) == (2, 3) and T.Tensor([1, 2]).tolist() == [1.0, 2.0]
+        model = T.nn.Linear(2, 2)
+        assert repr(model.load_state_dict(model.state_dict())) == "<All keys matched successfully>"

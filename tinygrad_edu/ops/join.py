@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..device import array_module
+from .indexing import Index
 
 
 class Cat(Function):
@@ -41,3 +42,25 @@ class Stack(Function):
     def backward(ctx, grad):
         xp = array_module(grad)
         return (None, *(xp.take(grad, i, axis=ctx.dim) for i in range(grad.shape[ctx.dim])))
+
+
+class Split(Index):
+    """One piece of ``x.split(size)`` or ``x.chunk(n)``: a slice of x, so backward puts the
+    gradient back in that slice (the pieces together cover x once)."""
+
+    def name(self) -> str:
+        return "SplitBackward0"
+
+
+class SplitWithSizes(Split):
+    """One piece of ``x.split([sizes])``."""
+
+    def name(self) -> str:
+        return "SplitWithSizesBackward0"
+
+
+class Unbind(Split):
+    """One piece of ``x.unbind(dim)``: x with ``dim`` removed at one index."""
+
+    def name(self) -> str:
+        return "UnbindBackward0"

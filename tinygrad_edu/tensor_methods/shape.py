@@ -15,6 +15,7 @@ from .operands import (
 if TYPE_CHECKING:
     from ..tensor import Tensor
 from ..ops.indexing import Index, IndexPut
+from ..ops.join import Split, SplitWithSizes, Unbind
 from ..ops.rearrange import Flip, Repeat, Roll
 from ..ops.shape import Expand, Permute, Squeeze, T, Transpose, Unsqueeze, View
 
@@ -126,7 +127,8 @@ class ShapeMethods:
 
     def unbind(self, dim: int = 0) -> tuple:
         d = _dim(dim, self.ndim)
-        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+        keys = [(slice(None),) * d + (i,) for i in range(self.shape[d])]
+        return tuple(_view_of(self, Unbind.apply(self, k)) for k in keys)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
         """Cut along ``dim`` into pieces of ``size`` (the last may be smaller), or of the sizes
@@ -143,8 +145,10 @@ class ShapeMethods:
         else:
             size = int(split_size_or_sections)
             sizes = [min(size, n - i) for i in range(0, n, size)] if size > 0 else [n]
+        op = SplitWithSizes if isinstance(split_size_or_sections, (list, tuple)) else Split
         starts = [sum(sizes[:i]) for i in range(len(sizes))]
-        return tuple(self.narrow(d, s, k) for s, k in zip(starts, sizes))
+        keys = [(slice(None),) * d + (slice(s, s + k),) for s, k in zip(starts, sizes)]
+        return tuple(_view_of(self, op.apply(self, key)) for key in keys)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         n = self.shape[_dim(dim, self.ndim)]
