@@ -543,3 +543,45 @@ def test_stride_contiguous_element_size_numel_match_torch() -> None:
     assert tg.zeros(2, dtype=tg.float64).element_size() == 8
     assert tg.zeros(2, dtype=tg.bool).element_size() == 1
     assert tg.zeros(3, 4).stride(1) == 1
+
+
+# ------------------------------------------------------------------------------ awkward inputs
+AWKWARD = [
+    "x.sin()", "x.floor()", "x.round(decimals=1)", "x.sign()", "x.cumsum(0)", "x.cumprod(-1)",
+    "x.prod()", "x.logsumexp(-1)", "x.sort(-1).values", "x.argsort(0)", "x.flip(0)",
+    "x.roll(1, 0)", "x.repeat(2, 1, 1)[..., :0] if x.ndim == 2 else x.repeat(2)",
+    "x.masked_select(x > 0)", "x.nonzero()", "x.unique()", "x.amax(-1)", "x.var(-1)",
+    "x.tril()", "x.isnan()", "x % 2.0", "x // 2.0", "x.erf()", "x.std(0, correction=0)",
+]
+INPUTS = {
+    "empty rows": lambda T: T.zeros(0, 3),
+    "empty cols": lambda T: T.zeros(2, 0),
+    "0-d": lambda T: T.tensor(1.5),
+    "transposed": lambda T: T.arange(12.0).reshape(3, 4).T - 4,
+    "strided": lambda T: (T.arange(24.0).reshape(4, 6) - 10)[:, ::2],
+    "with nan and inf": lambda T: T.tensor([[float("nan"), 1.0, -float("inf")], [2.0, -0.5, 3.0]]),
+}
+
+
+@pytest.mark.parametrize("expr", AWKWARD)
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_awkward_inputs_match_torch(expr: str, kind: str) -> None:
+    """Empty, 0-d, non-contiguous and nan/inf inputs: the same values, or the same exception."""
+    outcome = []
+    for T in (torch, tg):
+        x = INPUTS[kind](T)
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                out = eval(expr, {"x": x, "T": T})
+            outcome.append((tuple(out.shape), str(out.dtype).split(".")[-1],
+                            np.asarray(out.tolist(), dtype=float)))
+        except Exception as exc:  # noqa: BLE001  the exception type is what we compare
+            outcome.append(type(exc).__name__)
+    theirs, ours = outcome
+    if isinstance(theirs, str) or isinstance(ours, str):
+        assert ours == theirs, f"{expr} on {kind}: torch {theirs}, ours {ours}"
+        return
+    assert ours[:2] == theirs[:2], f"{expr} on {kind}: torch {theirs[:2]}, ours {ours[:2]}"
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-6, equal_nan=True,
+                               err_msg=f"{expr} on {kind}")

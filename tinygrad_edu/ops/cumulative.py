@@ -13,6 +13,8 @@ from ..device import array_module
 def _reverse_cumsum(g, dim):
     """$\\sum_{j \\ge i} g_j$ for every i: flip, cumsum, flip back."""
     xp = array_module(g)
+    if g.ndim == 0:  # one element: its own total
+        return g
     return xp.flip(xp.cumsum(xp.flip(g, dim), axis=dim), dim)
 
 
@@ -31,7 +33,7 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim, dtype):
         ctx.dim = dim
-        return array_module(x).cumsum(_promoted(x, dtype), axis=dim)
+        return array_module(x).cumsum(_promoted(x, dtype), axis=dim).reshape(x.shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -49,7 +51,7 @@ class Cumprod(Function):
 
     @staticmethod
     def forward(ctx, x, dim, dtype):
-        y = array_module(x).cumprod(_promoted(x, dtype), axis=dim)
+        y = array_module(x).cumprod(_promoted(x, dtype), axis=dim).reshape(x.shape)
         ctx.dim = dim
         ctx.save_for_backward(x, y)
         return y
@@ -58,6 +60,8 @@ class Cumprod(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         xp = array_module(x)
+        if x.ndim == 0:  # y = x
+            return grad, None, None
         if bool((x != 0).all()):
             return _reverse_cumsum(grad * y, ctx.dim) / x, None, None
         n = x.shape[ctx.dim]

@@ -105,7 +105,11 @@ class IndexingMethods:
     def nonzero(self, as_tuple: bool = False) -> Any:
         """The indices of the non-zero elements: (n, ndim) int64, or one tensor per dim."""
         xp = array_module(self.array)
-        found = xp.nonzero(self.array.reshape(1) if self.ndim == 0 else self.array)
+        if self.ndim == 0:  # PyTorch: one row with no columns, or no row
+            n = int(bool(self.array != 0))
+            return (Tensor._make(xp.zeros(n, dtype="int64")),) if as_tuple else Tensor._make(
+                xp.zeros((n, 0), dtype="int64"))
+        found = xp.nonzero(self.array)
         if as_tuple:
             return tuple(Tensor._make(i.astype("int64")) for i in found)
         return Tensor._make(xp.stack(found, axis=1).astype("int64") if found else

@@ -32,6 +32,15 @@ def _axis(dim: Any, keepdim: Any, kwargs: dict) -> tuple:
     return dim, bool(keepdim)
 
 
+def _nonempty(t: Tensor, dim: Any, name: str) -> Any:
+    """The dims to reduce; like PyTorch, a max/min over a dim of size 0 is an IndexError."""
+    dims = _dims(None if dim == () else dim, t.ndim)
+    for d in range(t.ndim) if dims is None else dims:
+        if t.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    return dims
+
+
 def _np_dtype(dtype: Any) -> Any:
     return None if dtype is None else dtype.numpy
 
@@ -120,12 +129,12 @@ class ReductionMethods:
         """The largest values over ``dim`` (an int or a tuple; all dims by default), without
         indices; tied maxima share the gradient."""
         dim, keepdim = _axis(dim, keepdim, kwargs)
-        return Amax.apply(self, _dims(None if dim == () else dim, self.ndim), keepdim)
+        return Amax.apply(self, _nonempty(self, dim, "amax"), keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False, **kwargs: Any) -> Tensor:
         """The smallest values over ``dim``; tied minima share the gradient."""
         dim, keepdim = _axis(dim, keepdim, kwargs)
-        return Amin.apply(self, _dims(None if dim == () else dim, self.ndim), keepdim)
+        return Amin.apply(self, _nonempty(self, dim, "amin"), keepdim)
 
     def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None,
              **kwargs: Any) -> Tensor:
