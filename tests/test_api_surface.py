@@ -370,3 +370,28 @@ def test_legacy_constructor_and_load_state_dict_print_like_torch() -> None:
         assert tuple(T.Tensor(2, 3).shape) == (2, 3) and T.Tensor([1, 2]).tolist() == [1.0, 2.0]
         model = T.nn.Linear(2, 2)
         assert repr(model.load_state_dict(model.state_dict())) == "<All keys matched successfully>"
+
+
+def test_multinomial_distribution_like_torch() -> None:
+    from torch.distributions.multinomial import Multinomial as TorchMultinomial
+
+    from tinygrad_edu.distributions.multinomial import Multinomial
+
+    probs = [0.1, 0.2, 0.3, 0.4]
+    ours, theirs = Multinomial(20, tg.tensor(probs)), TorchMultinomial(20, torch.tensor(probs))
+    for attr in ("mean", "variance", "probs"):
+        np.testing.assert_allclose(getattr(ours, attr).numpy(), getattr(theirs, attr).numpy(),
+                                   rtol=1e-6)
+    value = [2.0, 4.0, 6.0, 8.0]
+    np.testing.assert_allclose(ours.log_prob(tg.tensor(value)).item(),
+                               theirs.log_prob(torch.tensor(value)).item(), rtol=1e-5)
+    draws = ours.sample((2000,))
+    assert tuple(draws.shape) == (2000, 4) and draws.dtype == tg.float32
+    assert (draws.sum(-1) == 20).all()
+    np.testing.assert_allclose(draws.mean(0).numpy(), [2, 4, 6, 8], atol=0.25)
+    assert tuple(Multinomial(3, tg.ones(2, 5)).sample((7,)).shape) == (7, 2, 5)
+    for bad in ([-1.0, 1.0], [0.0, 0.0]):
+        with pytest.raises(ValueError):
+            Multinomial(1, tg.tensor(bad))
+        with pytest.raises(ValueError):
+            TorchMultinomial(1, torch.tensor(bad))

@@ -34,7 +34,7 @@ torch.set_num_threads(1)
 CANON = Path(__file__).parent / "canon"
 PROGRAMS = sorted(p.stem for p in CANON.glob("*.py"))
 MODULES = ("nn", "nn.functional", "nn.init", "optim", "utils", "utils.data", "autograd",
-           "backends", "cuda", "accelerator")
+           "backends", "cuda", "accelerator", "distributions", "distributions.multinomial")
 
 
 # ------------------------------------------------------------------------------ same draws
@@ -109,7 +109,15 @@ def _random_functions(lib: Any) -> dict:
         with lib.no_grad():
             return self.copy_(lib.tensor(_Stream.rng.normal(mean, std, tuple(self.shape))))
 
-    return {"randn": randn, "rand": rand, "randint": randint, "randperm": randperm,
+    def multinomial_sample(self: Any, sample_shape: Any = ()) -> Any:
+        shape = tuple(sample_shape)
+        p = self.probs.detach().cpu().numpy().astype(np.float64)
+        rows = [_Stream.rng.multinomial(int(self.total_count), r / r.sum(), size=shape)
+                for r in p.reshape(-1, p.shape[-1])]
+        counts = np.stack(rows, axis=len(shape)).reshape(shape + tuple(p.shape))
+        return lib.tensor(counts, dtype=self.probs.dtype)
+
+    return {"randn": randn, "rand": rand, "Multinomial.sample": multinomial_sample, "randint": randint, "randperm": randperm,
             "multinomial": multinomial, "manual_seed": manual_seed,
             "randn_like": lambda t, **kw: randn(tuple(t.shape), dtype=kw.get("dtype") or t.dtype),
             "rand_like": lambda t, **kw: rand(tuple(t.shape), dtype=kw.get("dtype") or t.dtype),
@@ -122,6 +130,8 @@ def shared_random(lib: Any):
     saved = {}
     for name, fn in _random_functions(lib).items():
         owner, attr = (lib.Tensor, name[7:]) if name.startswith("Tensor.") else (lib, name)
+        if name.startswith("Multinomial."):
+            owner, attr = lib.distributions.multinomial.Multinomial, name[12:]
         saved[(owner, attr)] = owner.__dict__.get(attr, getattr(owner, attr))
         setattr(owner, attr, fn)
     _Stream.rng = np.random.default_rng(0)

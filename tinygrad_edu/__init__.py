@@ -90,7 +90,7 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     """``tinygrad_edu.nn``, ``.optim``, ``.data``, ``.viz`` load on first use (fast import)."""
-    if name in ("nn", "optim", "data", "viz", "scalar", "grading", "utils"):
+    if name in ("nn", "optim", "data", "viz", "scalar", "grading", "utils", "distributions"):
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
