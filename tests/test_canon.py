@@ -117,7 +117,8 @@ def _random_functions(lib: Any) -> dict:
         counts = np.stack(rows, axis=len(shape)).reshape(shape + tuple(p.shape))
         return lib.tensor(counts, dtype=self.probs.dtype)
 
-    return {"randn": randn, "rand": rand, "Multinomial.sample": multinomial_sample, "randint": randint, "randperm": randperm,
+    return {"randn": randn, "rand": rand, "Multinomial.sample": multinomial_sample,
+            "randint": randint, "randperm": randperm,
             "multinomial": multinomial, "manual_seed": manual_seed,
             "randn_like": lambda t, **kw: randn(tuple(t.shape), dtype=kw.get("dtype") or t.dtype),
             "rand_like": lambda t, **kw: rand(tuple(t.shape), dtype=kw.get("dtype") or t.dtype),
