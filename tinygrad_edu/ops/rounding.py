@@ -135,6 +135,7 @@ def _check_integer_division(a, b) -> None:
     """Integers have no inf or nan: PyTorch refuses ``x // 0`` and ``x % 0`` on them."""
     kinds = {v.dtype.kind if hasattr(v, "dtype") else "f" if type(v) is float else "i"
              for v in (a, b)}
-    xp = array_module(a if hasattr(a, "dtype") else b)
-    if kinds <= set("iub") and not bool(xp.all(b != 0)):
-        raise RuntimeError("ZeroDivisionError")
+    if kinds <= set("iub"):
+        nonzero = b != 0  # an array, or a bool for a Python number
+        if not bool(nonzero.all() if hasattr(nonzero, "all") else nonzero):
+            raise RuntimeError("ZeroDivisionError")
