@@ -1,13 +1,22 @@
 """``check(task_id, obj)``: try a learner's answer on a task's cases, and say how it went.
 
-It never raises, so a half-finished notebook still runs top to bottom: an untouched stub
-(it raises NotImplementedError) reports "not attempted", an exception is reported with its
-last line and the learner's line that raised it, a case that runs too long is stopped.
-The grader runs the same `evaluate`, with the hidden cases added.
+A check has two sides, kept apart so that the grader can put them in two processes:
+
+* the learner's side, `run_task`: call the learner's object on each case, under the case's
+  time limit, and write down what happened as plain data (`plain.encode`): the answer, or
+  the exception, or how long it ran;
+* the trusted side, `judge_task`: compute each expected value with the task's reference
+  (`expected_values`), rebuild the learner's answers from the plain data, and compare.
+
+In a notebook both sides run here, so the learner sees the very verdict the grader gives
+(on the visible cases). `tinygrad-edu grade` runs the learner's side in a sandbox
+(`worker.py`) and judges in its own process. ``check`` never raises: an untouched stub
+reports "not attempted", an exception is reported with the learner's own line.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import sysconfig
 import threading
@@ -17,7 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tinygrad_edu.grading import feedback
 from tinygrad_edu.grading.compare import mismatch, short_repr
+from tinygrad_edu.grading.plain import PlainDataError, decode, encode, round_trip
 from tinygrad_edu.grading.results import (
     ERROR,
     FAILED,
@@ -28,7 +39,9 @@ from tinygrad_edu.grading.results import (
     CheckResult,
     _execution_count,
 )
-from tinygrad_edu.grading.tasks import NOT_GIVEN, Task, get_task
+from tinygrad_edu.grading.tasks import NOT_GIVEN, Case, Task, get_task
+
+SLOW_FACTOR = 3.0  # a case past its limit may run this many limits, to tell slow from stuck
 
 
 class CheckTimeout(BaseException):
@@ -92,19 +105,20 @@ _LIBRARY_DIRS = tuple(
 
 
 def _raised(exc: BaseException) -> str:
-    """``"raised ZeroDivisionError: division by zero (line 3: return a / b)"``.
+    """``"ZeroDivisionError: division by zero (line 3: return a / b)"``.
 
-    The line quoted is the last one in the learner's own code, not deep inside NumPy.
+    The line quoted is the last one in the learner's own code; when the error comes from
+    the package or a library without passing through the learner's code, no line is shown
+    (the checks' own code is no business of the learner's).
     """
-    text = f"raised {type(exc).__name__}"
+    text = type(exc).__name__
     if str(exc):
         text += f": {_cut(str(exc), 200)}"
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if not f.filename.startswith((_PACKAGE_DIR, *_LIBRARY_DIRS))]
-    if own or frames:
-        last = (own or frames)[-1]
-        line = (last.line or "").strip()
-        text += f" (line {last.lineno}: {line})" if line else f" (line {last.lineno})"
+    if own:
+        line = (own[-1].line or "").strip()
+        text += f" (your line {own[-1].lineno}: {line})" if line else ""
     return text
 
 
@@ -112,68 +126,192 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def evaluate(task: Task, obj: Any, *, hidden: bool) -> CheckResult:
-    """Run ``task``'s cases (the hidden ones too if ``hidden``) on ``obj``."""
-    result = CheckResult(task.id, task.points, ERROR, hint=task.hint)
-    if obj is MISSING_OBJECT:
+# --------------------------------------------------------------------- the learner's side
+def run_case(case: Case, obj: Any, limit: float, extend: bool = True) -> dict[str, Any]:
+    """Run one case on ``obj``; what happened, as plain data.
+
+    ``{"status": "ok", "value": ..., "seconds": s}``, or status ``raised`` (with
+    ``error``), ``not_implemented``, ``slow`` (it finished, past ``limit``), ``timeout``.
+    """
+    budget = limit * SLOW_FACTOR if extend else limit
+    start = time.monotonic()
+    try:
+        value = call_with_time_limit(lambda: case.call(obj), budget)
+    except CheckTimeout:
+        return {"status": TIMEOUT, "seconds": round(time.monotonic() - start, 2)}
+    except NotImplementedError:
+        return {"status": "not_implemented"}
+    except (Exception, SystemExit) as exc:
+        return {"status": "raised", "error": _raised(exc)}
+    seconds = round(time.monotonic() - start, 3)
+    if seconds > limit:
+        return {"status": "slow", "seconds": seconds}
+    try:
+        return {"status": "ok", "value": encode(value), "seconds": seconds}
+    except Exception as exc:
+        return {"status": "raised", "error": f"the answer cannot be checked ({_raised(exc)})"}
+
+
+def run_task(task: Task, obj: Any, hidden: bool) -> list[dict[str, Any]]:
+    """Every case of ``task`` on ``obj`` (the learner's side). One extended run per task:
+    after a case that did not finish, the others get the plain limit, and after two, the
+    rest are skipped."""
+    outcomes: list[dict[str, Any]] = []
+    stuck = 0
+    for case in task.cases(hidden):
+        if stuck >= 2:
+            outcomes.append({"status": "skipped"})
+            continue
+        outcome = run_case(case, obj, task.time_limit, extend=stuck == 0)
+        stuck += outcome["status"] == TIMEOUT
+        outcomes.append(outcome)
+    return outcomes
+
+
+# --------------------------------------------------------------------- the trusted side
+def expected_values(task: Task, hidden: bool) -> list[Any]:
+    """Each case's expected value as the checks see it (plain data, decoded), computed with
+    the task's reference; a `Case.judge` case gets None (its judge decides)."""
+    values = []
+    for case in task.cases(hidden):
+        if case.judge is not None:
+            values.append(None)
+        elif case.expected is not NOT_GIVEN:
+            values.append(round_trip(case.expected))
+        else:
+            values.append(round_trip(case.call(task.reference)))
+    return values
+
+
+def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, str, str] | None:
+    """(message, expected, got) when the case failed, else None."""
+    if not isinstance(outcome, dict):
+        return ("It did not run.", "", "")
+    status = outcome.get("status")
+    limit = f"{task.time_limit:g} s"
+    if status == "ok":
+        try:
+            got = decode(outcome.get("value"))
+        except PlainDataError as exc:
+            return (f"The answer could not be read back: {exc}.", "", "")
+        try:
+            reason = case.judge(got) if case.judge else (task.compare or mismatch)(expected, got)
+        except Exception as exc:
+            reason = f"it could not be checked ({type(exc).__name__})"
+        if not reason:
+            return None
+        shown = "" if case.judge else short_repr(expected)
+        return (f"Wrong answer: {reason}.", shown, short_repr(got))
+    if status == "slow":
+        took = feedback.seconds(outcome.get("seconds"))
+        return (
+            f"Right or not, it is too slow: it took {took}, the limit is {limit}. "
+            "It finishes, so it is not stuck: look for work done again and again.",
+            "",
+            "",
+        )
+    if status == TIMEOUT:
+        took = feedback.seconds(outcome.get("seconds"))
+        return (
+            f"Stopped after {took} (the limit is {limit}): it did not finish. "
+            "Is there a loop that never ends?",
+            "",
+            "",
+        )
+    if status == "raised":
+        return ("It raised an exception.", short_repr(expected), str(outcome.get("error", ""))[:400])
+    if status == "not_implemented":
+        return ("It raised NotImplementedError.", short_repr(expected), "NotImplementedError")
+    if status == "skipped":
+        return ("Not run: earlier cases did not finish.", "", "")
+    return ("It did not run.", "", "")
+
+
+def judge_task(
+    task: Task,
+    expected: list[Any],
+    outcomes: Any,
+    *,
+    hidden: bool,
+    hidden_count: int = 0,
+) -> CheckResult:
+    """The verdict on ``outcomes`` (plain data from `run_task`), trusted side.
+
+    Only ``task``'s own cases count: outcomes beyond them are ignored, missing ones fail.
+    """
+    result = CheckResult(task.id, task.points, ERROR)
+    if outcomes == "missing":
         result.status = MISSING
         result.message = (
             f"`{task.object_name}` is not defined: was its cell deleted, renamed, or did it fail?"
         )
         return result
-    try:
-        cases = task.cases(hidden)
-    except Exception as exc:
-        result.message = f"the task's cases could not be made ({_raised(exc)}); tell the teacher"
-        return result
-
+    cases = task.cases(hidden)
+    outcomes = outcomes if isinstance(outcomes, list) else []
     result.total = len(cases)
-    not_implemented = 0
-    deadline = time.monotonic() + task.time_limit
-    for case in cases:
-        described = case.describe(task.object_name)
-        try:
-            expected = case.call(task.reference) if case.expected is NOT_GIVEN else case.expected
-        except Exception as exc:
-            result.status, result.case = ERROR, described
-            result.message = f"the reference answer {_raised(exc)}; tell the teacher"
-            return result
-        problem = None  # (message, expected, got) of this case, if it fails
-        try:
-            got = call_with_time_limit(lambda c=case: c.call(obj), deadline - time.monotonic())
-        except CheckTimeout:
-            seconds = f"{task.time_limit:g}"
-            result.status, result.case, result.hidden = TIMEOUT, described, case.hidden
-            result.expected = result.got = ""  # an earlier case's failure is not this case's
-            result.message = f"Stopped after {seconds} s: is there an infinite loop?"
-            return result
-        except (Exception, SystemExit) as exc:
-            not_implemented += isinstance(exc, NotImplementedError)
-            problem = ("It raised an exception.", short_repr(expected), _raised(exc))
-        else:
-            reason = (task.compare or mismatch)(expected, got)
-            if reason:
-                problem = (f"Wrong answer: {reason}.", short_repr(expected), short_repr(got))
+    statuses = []
+    first: tuple[int, tuple[str, str, str]] | None = None
+    for i, case in enumerate(cases):
+        outcome = outcomes[i] if i < len(outcomes) else None
+        statuses.append(outcome.get("status") if isinstance(outcome, dict) else None)
+        problem = _problem(task, case, expected[i], outcome)
         if problem is None:
             result.passed += 1
-        elif not result.case:
-            result.message, result.expected, result.got = problem
-            result.case, result.hidden = described, case.hidden
-
-    if cases and not_implemented == len(cases):
-        result.status, result.case, result.expected, result.got = NOT_ATTEMPTED, "", "", ""
+        elif first is None:
+            first = (i, problem)
+    if cases and all(s == "not_implemented" for s in statuses):
+        result.status = NOT_ATTEMPTED
         result.message = "Not attempted yet: replace `raise NotImplementedError` with your code."
-    elif result.passed == result.total:
+        return result
+    if first is None:
         result.status = PASSED
-        result.message = f"All {result.total} cases passed."
     else:
-        result.status = FAILED
-        result.message = f"{result.passed}/{result.total} cases passed. {result.message}"
+        i, (message, want, got) = first
+        case = cases[i]
+        result.status = TIMEOUT if statuses[i] in (TIMEOUT, "slow") else FAILED
+        result.message = message
+        result.case, result.hidden = case.describe(task.object_name), case.hidden
+        result.expected, result.got = want, got
+        result.nudge = case.nudge
+    result.message = feedback.counts(result, hidden_count) + (
+        f" {result.message}" if first else ""
+    )
     return result
 
 
-def check(task_id: str, obj: Any) -> CheckResult:
+def evaluate(task: Task, obj: Any, *, hidden: bool) -> CheckResult:
+    """Both sides in this process: run ``task``'s cases on ``obj`` and judge them.
+
+    What ``check`` does (``hidden=False``) and what the tests use to try a whole task.
+    """
+    if obj is MISSING_OBJECT:
+        return judge_task(task, [], "missing", hidden=hidden)
+    try:
+        expected = expected_values(task, hidden)
+    except Exception as exc:
+        message = f"the task's expected values could not be made ({_raised(exc)}); tell the teacher"
+        return CheckResult(task.id, task.points, ERROR, message=message)
+    outcomes = json.loads(json.dumps(run_task(task, obj, hidden)))
+    hidden_count = 0 if hidden else len(task.cases(True)) - len(task.cases(False))
+    return judge_task(task, expected, outcomes, hidden=hidden, hidden_count=hidden_count)
+
+
+# Callbacks run after a check passes: ``callback(task_id, obj, result)`` (e.g. to save a
+# learner-written part). A failing callback never breaks the check.
+ON_PASS: list[Callable[[str, Any, CheckResult], None]] = []
+
+
+def on_pass(callback: Callable[[str, Any, CheckResult], None]) -> Callable:
+    """Register ``callback`` to run whenever a ``check`` passes; returns it (a decorator)."""
+    ON_PASS.append(callback)
+    return callback
+
+
+def check(task_id: str, obj: Any, *, hint: int = 1) -> CheckResult:
     """Try ``obj`` on the visible cases of task ``task_id``, print a summary, return it.
+
+    ``hint=2`` asks for the task's stronger hint when a case fails (it is also shown after
+    a few failed tries of the same task).
 
     >>> def add(a, b):
     ...     return a + b
@@ -185,10 +323,18 @@ def check(task_id: str, obj: Any) -> CheckResult:
     Never raises: whatever goes wrong becomes part of the printed report.
     """
     try:
-        result = evaluate(get_task(task_id), obj, hidden=False)
+        task = get_task(task_id)
+        result = evaluate(task, obj, hidden=False)
+        feedback.add_hint(result, task, hint)
     except Exception as exc:  # unknown task id, a chapter module that fails to import, ...
         message = f"cannot check {task_id!r}: {type(exc).__name__}: {exc}"
         result = CheckResult(str(task_id), 0, ERROR, message=message)
     print(result.report())
     result._printed_at = _execution_count()  # see CheckResult._ipython_display_
+    if result.status == PASSED:
+        for callback in list(ON_PASS):
+            try:
+                callback(task_id, obj, result)
+            except Exception as exc:
+                print(f"  (after the check: {type(exc).__name__}: {exc})")
     return result

@@ -1,8 +1,8 @@
 """Is the learner's answer right? `mismatch` says why not, in words a learner can act on.
 
 Numbers compare with a tolerance, arrays and tensors by type, shape, dtype and then values,
-lists/tuples/dicts item by item. A tensor is anything with a NumPy array in ``.array``
-(our Tensor; torch's via ``.detach().numpy()``), so this file needs only NumPy.
+lists/tuples/dicts item by item. Both sides are plain data by then (`plain.decode`): NumPy
+arrays the checks built themselves, `TensorValue`s, numbers, strings, lists and dicts.
 """
 
 from __future__ import annotations
@@ -13,14 +13,18 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.grading.plain import OtherValue, TensorValue
+
 RTOL = 1e-5
 ATOL = 1e-6
 
 
 def as_array(x: Any) -> np.ndarray | None:
-    """The NumPy array inside ``x`` (an ndarray, or a tensor's ``.array``), else None."""
+    """The NumPy array inside ``x`` (an ndarray, a `TensorValue`, a tensor's ``.array``)."""
     if isinstance(x, np.ndarray):
         return x
+    if isinstance(x, TensorValue):
+        return x.array
     data = getattr(x, "array", None)
     if isinstance(data, np.ndarray):
         return data
@@ -31,7 +35,7 @@ def as_array(x: Any) -> np.ndarray | None:
 
 def _a(x: Any) -> str:
     """'an int', 'a Tensor': the type of ``x`` with its article."""
-    name = type(x).__name__
+    name = x.type if isinstance(x, (TensorValue, OtherValue)) else type(x).__name__
     vowel_sound = name[0].lower() in "aeiou" or name.startswith("nd")  # "an ndarray"
     return f"{'an' if vowel_sound else 'a'} {name}"
 
@@ -63,6 +67,10 @@ def mismatch(expected: Any, got: Any) -> str | None:
     >>> mismatch(np.zeros((2, 3)), np.zeros(3))
     'shape (3,), expected shape (2, 3)'
     """
+    if isinstance(expected, TensorValue):
+        if not isinstance(got, TensorValue) or got.type != expected.type:
+            return f"{_a(got)}, expected {_a(expected)}"
+        return _array_mismatch(expected.array, got.array)
     if _is_tensor(expected):
         if not isinstance(got, type(expected)):
             return f"{_a(got)}, expected {_a(expected)}"
@@ -92,7 +100,7 @@ def mismatch(expected: Any, got: Any) -> str | None:
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             reason = mismatch(e, g)
             if reason:
-                return f"item {i}: {reason}"
+                return _at(f"[{i}]", reason)
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
@@ -100,12 +108,19 @@ def mismatch(expected: Any, got: Any) -> str | None:
         for key in expected:
             reason = mismatch(expected[key], got[key])
             if reason:
-                return f"[{key!r}]: {reason}"
+                return _at(f"[{key!r}]", reason)
         return None
     try:
         return None if bool(expected == got) else "the value differs"
     except Exception as exc:  # e.g. == that returns an array, or raises
         return f"cannot compare ({type(exc).__name__})"
+
+
+def _at(index: str, reason: str) -> str:
+    """``"at [0][2]: the value differs"``: where in a nested answer the difference is."""
+    if reason.startswith("at ["):
+        return f"at {index}{reason[3:]}"
+    return f"at {index}: {reason}"
 
 
 def short_repr(x: Any, limit: int = 300) -> str:

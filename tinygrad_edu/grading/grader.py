@@ -1,25 +1,46 @@
-"""``tinygrad-edu grade PATH...``: grade submitted notebooks, each in a fresh kernel.
+"""``tinygrad-edu grade PATH...``: grade submitted notebooks, trusting none of them.
 
-For every notebook: read it (a corrupt file is reported as "unreadable"), work out its
-chapter (metadata ``tinygrad_edu.chapter``, else the ``NN_`` of its file name; a notebook
-whose chapter differs from the one expected is reported as "wrong chapter"), then run it
-with `run_one` in a subprocess of its own process group, under a hard time limit. Whatever
-the notebook does (loop forever, kill its kernel, print gigabytes), this process carries
-on to the next one. Submissions are only ever read.
+For every submission, this (trusted) process:
+
+1. reads the file only if it is a regular file in the submissions tree, under a size cap
+   (`submissions.read_submission`), and parses it as a notebook;
+2. starts the learner's side (`worker.py`) in a sandbox (`sandbox.py`), hands it the code
+   cells on stdin, and reads its plain-data answers from a pipe, with a size cap and a
+   deadline; afterwards the sandbox is killed as a whole, whatever happened;
+3. judges each known task's answers against expected values it computed itself, with its
+   own copy of the package (`check.judge_task`): the sandbox sees only a stripped copy,
+   without reference answers or expected values;
+4. appends the result to the gradebook at once (`gradebook.py`).
+
+``jobs`` sandboxes run at a time (threads here, each waiting on its own sandbox); with
+``dask`` the submissions are sent to a Dask cluster instead (`distributed.py`).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import selectors
+import shutil
 import signal
 import subprocess
-import sys
 import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from tinygrad_edu.grading.gradebook import write_gradebook
-from tinygrad_edu.grading.notebooks import filename_chapter, notebook_chapter, read_notebook
+import nbformat
+
+from tinygrad_edu.grading import sandbox
+from tinygrad_edu.grading.check import expected_values, judge_task
+from tinygrad_edu.grading.gradebook import Gradebook, file_hash
+from tinygrad_edu.grading.notebooks import filename_chapter, notebook_chapter
 from tinygrad_edu.grading.results import (
     CRASHED,
     TIMEOUT,
@@ -29,25 +50,37 @@ from tinygrad_edu.grading.results import (
     CheckResult,
     NotebookResult,
 )
-from tinygrad_edu.grading.runner import grading_time
-from tinygrad_edu.grading.tasks import load_chapter
+from tinygrad_edu.grading.strip import copy_package
+from tinygrad_edu.grading.submissions import Refused, Submission, find_submissions
+from tinygrad_edu.grading.submissions import read_submission as _read
+from tinygrad_edu.grading.tasks import Task, load_chapter
+from tinygrad_edu.grading.text import clean_text
 
-STARTUP_MARGIN = 60.0  # seconds for the subprocess and kernel to start and stop
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding tinygrad_edu/
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the trusted tinygrad_edu/
+MAX_ANSWER_BYTES = 64 * 2**20  # what a sandbox may send back
+STARTUP_MARGIN = 30.0  # seconds for the sandbox to start and stop
+REFUSED = "refused"
+EXTRA = "extra"
 
 
-def find_notebooks(paths: list[str | Path]) -> list[tuple[Path, str]]:
-    """(notebook, student) pairs. In a folder the student is the path inside it, minus
-    ``.ipynb`` (``alice/04_autograd``); checkpoints and ``*.new.ipynb`` are skipped."""
-    found = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            for nb in sorted(path.rglob("*.ipynb")):
-                if ".ipynb_checkpoints" not in nb.parts and not nb.name.endswith(".new.ipynb"):
-                    found.append((nb, nb.relative_to(path).with_suffix("").as_posix()))
-        else:
-            found.append((path, path.with_suffix("").name))
-    return found
+@dataclass
+class Settings:
+    """How to grade: time limits, the sandbox level, where the stripped package is."""
+
+    cell_timeout: float = 30
+    total_timeout: float = 300
+    chapter: int | None = None
+    level: str = ""
+    package_copy: str = ""
+    _expected: dict[str, list[Any]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def expected(self, task: Task) -> list[Any]:
+        """The task's expected values (hidden cases too), computed once per run."""
+        with self._lock:
+            if task.id not in self._expected:
+                self._expected[task.id] = expected_values(task, hidden=True)
+            return self._expected[task.id]
 
 
 def _everywhere(status: str, chapter: int | None, message: str) -> list[CheckResult]:
@@ -58,133 +91,216 @@ def _everywhere(status: str, chapter: int | None, message: str) -> list[CheckRes
         tasks = []
     if not tasks:
         return [CheckResult("-", 0, status, message=message)]
-    return [CheckResult(t.id, t.points, status, message=message, hint=t.hint) for t in tasks]
+    return [CheckResult(t.id, t.points, status, message=message) for t in tasks]
 
 
-def _kill_group(pid: int) -> None:
-    """SIGKILL the process group ``pid`` leads (the run_one process, or a kernel)."""
-    if not hasattr(os, "killpg"):  # Windows: no process groups; kill the one process
-        subprocess.run(["taskkill", "/F", "/T", "/PID", str(pid)], capture_output=True)
-        return
+def grading_time(chapter: int, total_timeout: float) -> float:
+    """Seconds one submission of ``chapter`` may take in all: its cells, then every case
+    (each may run `check.SLOW_FACTOR` times its limit), plus start-up."""
+    from tinygrad_edu.grading.check import SLOW_FACTOR
+
+    cases = sum(len(t.cases(True)) * t.time_limit for t in load_chapter(chapter))
+    return total_timeout + SLOW_FACTOR * cases + STARTUP_MARGIN
+
+
+def _read_answers(proc: subprocess.Popen, deadline: float) -> tuple[list[dict], str]:
+    """The worker's JSON lines until it closes its stdout, the deadline, or the size cap."""
+    messages: list[dict] = []
+    buffer, received, problem = b"", 0, ""
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                problem = "time"
+                break
+            if not sel.select(min(left, 1.0)):
+                continue
+            chunk = os.read(proc.stdout.fileno(), 2**16)
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > MAX_ANSWER_BYTES:
+                problem = "size"
+                break
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(message, dict):
+                    messages.append(message)
+    return messages, problem
+
+
+def _run_sandboxed(cells: list[str], chapter: int, settings: Settings, slot: int) -> tuple:
+    """Run the worker on ``cells`` in a sandbox; (messages, problem) and always clean up."""
+    limit = grading_time(chapter, settings.total_timeout)
+    args = ["--chapter", str(chapter), "--cell-timeout", str(settings.cell_timeout)]
+    args += ["--total-timeout", str(settings.total_timeout)]
+    how = sandbox.launch(args, settings.package_copy, slot, int(limit) + 5, settings.level)
+    request = json.dumps({"cells": cells}).encode("utf-8")
+    proc = None
     try:
-        os.killpg(pid, signal.SIGKILL)
+        proc = subprocess.Popen(
+            how.argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=how.env,
+            cwd=how.cwd,
+            start_new_session=True,
+            close_fds=True,
+        )
+        feeder = threading.Thread(target=_feed, args=(proc, request), daemon=True)
+        feeder.start()
+        return _read_answers(proc, time.monotonic() + limit)
+    finally:
+        if proc is not None:
+            _kill(proc)
+        if how.uid is not None:
+            sandbox.kill_uid(how.uid)
+        if how.scratch:
+            shutil.rmtree(how.scratch, ignore_errors=True)
+
+
+def _feed(proc: subprocess.Popen, data: bytes) -> None:
+    try:
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except OSError:
+        pass  # the worker died early: its (missing) answers say so
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the sandbox's process group (with bwrap, its whole PID namespace dies)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    try:
+        proc.kill()
+    except OSError:
+        pass
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        try:
+            stream.close()
+        except OSError:
+            pass
 
 
-def grade_notebook(
-    path: str | Path,
-    student: str | None = None,
-    *,
-    chapter: int | None = None,
-    cell_timeout: float = 30,
-    total_timeout: float = 300,
-) -> NotebookResult:
-    """Grade one notebook (``chapter``: the one it must be, else taken from the notebook)."""
-    path = Path(path)
-    result = NotebookResult(str(path), student or path.with_suffix("").name, chapter)
-    expected = chapter if chapter is not None else filename_chapter(path)
+def grade_submission(sub: Submission, settings: Settings, slot: int = 0) -> NotebookResult:
+    """Grade one submission (see the module docstring); never raises."""
+    result = NotebookResult(sub.name, sub.student, sub.chapter)
     try:
-        nb = read_notebook(path)
-    except Exception as exc:
-        result.status = UNREADABLE
-        why = f"not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})"
-        result.tasks = _everywhere(UNREADABLE, expected, why)
-        return result
-    declared = notebook_chapter(nb)
-    expected = expected if expected is not None else declared
-    result.chapter = expected
-    if expected is None:
-        result.status = UNKNOWN_CHAPTER
-        why = "no chapter in its metadata or file name (NN_name.ipynb); grade it with --chapter"
-        result.tasks = _everywhere(UNKNOWN_CHAPTER, None, why)
-        return result
-    if declared is not None and declared != expected:
-        result.status = WRONG_CHAPTER
-        why = f"this is the notebook of chapter {declared:02d}, handed in as chapter {expected:02d}"
-        result.tasks = _everywhere(WRONG_CHAPTER, expected, why)
-        return result
-    try:
-        limit = total_timeout + grading_time(expected) + STARTUP_MARGIN
-    except LookupError as exc:
-        result.status = UNKNOWN_CHAPTER
-        result.tasks = _everywhere(UNKNOWN_CHAPTER, None, str(exc))
-        return result
-    report = _run_subprocess(path, expected, cell_timeout, total_timeout, limit)
-    result.notes = report.get("cell_errors", []) + report.get("notes", [])
-    if report.get("tasks") is None:
-        result.status = report.get("status", CRASHED)
-        status = TIMEOUT if result.status == TIMEOUT else CRASHED
-        why = "; ".join(report.get("notes", [])) or "the run gave no result"
-        result.tasks = _everywhere(status, expected, why)
-        return result
-    result.tasks = [CheckResult.from_dict(t) for t in report["tasks"]]
-    for t in result.tasks:
-        if t.status == "missing" and report.get("cell_errors"):
-            t.message += f" First error: {report['cell_errors'][0]}"
+        _grade_into(result, sub, settings, slot)
+    except Exception as exc:  # a bug of ours must not lose the class's grades
+        result.status = CRASHED
+        why = f"the grader failed on this notebook: {type(exc).__name__}: {exc}"
+        result.tasks = _everywhere(CRASHED, result.chapter, clean_text(why, 300))
     return result
 
 
-def _run_subprocess(
-    path: Path, chapter: int, cell_timeout: float, total_timeout: float, limit: float
-) -> dict:
-    """Run `run_one` on ``path`` in its own process group; its report, or why there is none."""
-    with tempfile.TemporaryDirectory(prefix="tinygrad-edu-grader-") as tmp:
-        out, pid_file, log = (os.path.join(tmp, n) for n in ("report.json", "kernel.pid", "log"))
-        env = dict(os.environ, TINYGRAD_EDU_KERNEL_PID_FILE=pid_file, PYTHONIOENCODING="utf-8")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_ROOT, env.get("PYTHONPATH")]))
-        command = [
-            sys.executable,
-            "-m",
-            "tinygrad_edu.grading.run_one",
-            str(path.resolve()),
-            "--chapter",
-            str(chapter),
-            "--out",
-            out,
-            "--cell-timeout",
-            str(cell_timeout),
-            "--total-timeout",
-            str(total_timeout),
-        ]
-        with open(log, "wb") as log_file:
-            proc = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=tmp,
-                start_new_session=True,
+def _grade_into(result: NotebookResult, sub: Submission, settings: Settings, slot: int) -> None:
+    expected_chapter = settings.chapter if settings.chapter is not None else sub.chapter
+    if sub.extra_of:
+        result.status = EXTRA
+        why = f"another notebook of this student for this chapter is graded: {sub.extra_of}"
+        result.tasks = [CheckResult("-", 0, EXTRA, message=why)]
+        return
+    try:
+        data = _read(sub)
+        result.content_hash = file_hash(data)
+    except Refused as exc:
+        result.status = REFUSED
+        result.tasks = _everywhere(REFUSED, expected_chapter, f"not graded: {exc}")
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+            nbformat.validate(nb)
+    except Exception as exc:
+        result.status = UNREADABLE
+        why = f"not a readable notebook ({type(exc).__name__}: {clean_text(exc, 200)})"
+        result.tasks = _everywhere(UNREADABLE, expected_chapter, why)
+        return
+    declared = notebook_chapter(nb)
+    chapter = expected_chapter if expected_chapter is not None else declared
+    result.chapter = chapter
+    if chapter is None:
+        result.status = UNKNOWN_CHAPTER
+        why = "no chapter in its metadata or file name (NN_name.ipynb); grade it with --chapter"
+        result.tasks = _everywhere(UNKNOWN_CHAPTER, None, why)
+        return
+    if declared is not None and declared != chapter:
+        result.status = WRONG_CHAPTER
+        why = f"this is the notebook of chapter {declared:02d}, handed in as chapter {chapter:02d}"
+        result.tasks = _everywhere(WRONG_CHAPTER, chapter, why)
+        return
+    try:
+        tasks = load_chapter(chapter)
+    except LookupError as exc:
+        result.status = UNKNOWN_CHAPTER
+        result.tasks = _everywhere(UNKNOWN_CHAPTER, None, str(exc))
+        return
+    cells = [c.source for c in nb.cells if c.get("cell_type") == "code" and c.source.strip()]
+    messages, problem = _run_sandboxed(cells, chapter, settings, slot)
+    _judge(result, tasks, messages, problem, settings)
+
+
+def _judge(
+    result: NotebookResult, tasks: list[Task], messages: list[dict], problem: str, settings: Any
+) -> None:
+    """Turn the worker's messages into the result: known tasks only, the first answer each."""
+    outcomes: dict[str, Any] = {}
+    done = False
+    for message in messages:
+        if "cell_error" in message and len(result.notes) < 50:
+            result.notes.append(clean_text(message["cell_error"], 300))
+        task_id = message.get("task")
+        if isinstance(task_id, str) and task_id not in outcomes:
+            outcomes[task_id] = message.get("outcomes")
+        done = done or message.get("done") is True
+    if problem == "size":
+        result.notes.append("the notebook sent back too much data; grading stopped there")
+    elif problem == "time" or not done:
+        result.notes.append(
+            "grading did not finish (a time limit, a crash, or the notebook ended the run): "
+            "tasks without answers count as not done"
+        )
+    for task in tasks:
+        if task.id not in outcomes:
+            why = "no answer came back: the run ended before this task (time limit or crash)"
+            status = TIMEOUT if problem == "time" else CRASHED
+            result.tasks.append(CheckResult(task.id, task.points, status, message=why))
+            continue
+        checked = judge_task(task, settings.expected(task), outcomes[task.id], hidden=True)
+        for name in ("message", "case", "expected", "got"):
+            setattr(checked, name, clean_text(getattr(checked, name), 600))
+        result.tasks.append(checked)
+    _note_dependencies(result, tasks)
+    if result.tasks and all(t.status == CRASHED for t in result.tasks):
+        result.status = CRASHED
+    if result.tasks and any(t.status == "missing" for t in result.tasks) and result.notes:
+        for t in result.tasks:
+            if t.status == "missing":
+                t.message += f" First error: {result.notes[0]}"
+
+
+def _note_dependencies(result: NotebookResult, tasks: list[Task]) -> None:
+    """Say "depends on ..." on a failed task whose earlier task it uses failed too."""
+    status = {t.task_id: t.status for t in result.tasks}
+    for task, checked in zip(tasks, result.tasks, strict=False):
+        failed_first = [d for d in task.depends_on if status.get(d) not in (None, "passed")]
+        if failed_first and checked.status != "passed":
+            checked.message = (
+                f"Depends on {', '.join(failed_first)}, which failed: fix that first. "
+                + checked.message
             )
-            try:
-                proc.wait(timeout=limit)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                _kill_group(proc.pid)
-                proc.wait()
-            if timed_out or not os.path.exists(out):
-                # nbclient did not get to shut the kernel down: it has a session of its own
-                kernel = Path(pid_file).read_text() if os.path.exists(pid_file) else ""
-                if kernel.isdigit() and int(kernel) > 1:
-                    _kill_group(int(kernel))
-        if timed_out:
-            return {
-                "status": TIMEOUT,
-                "tasks": None,
-                "notes": [f"grading took over {limit:g} s and was stopped"],
-            }
-        try:
-            with open(out, encoding="utf-8") as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            tail = Path(log).read_bytes()[-500:].decode("utf-8", "replace").strip()
-            return {
-                "status": CRASHED,
-                "tasks": None,
-                "notes": [f"the grading process failed (exit code {proc.returncode}): {tail}"],
-            }
 
 
 def format_table(results: list[NotebookResult], width: int = 100) -> str:
@@ -204,7 +320,50 @@ def format_table(results: list[NotebookResult], width: int = 100) -> str:
         for note in r.notes:
             lines.append(f"  note: {note}")
         lines.append("")
-    return "\n".join(lines)
+    return clean_text("\n".join(lines), 10**8)
+
+
+_COPIES: list[str] = []
+
+
+def _remove_copies() -> None:
+    for folder in _COPIES:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+atexit.register(_remove_copies)
+
+
+def prepare(settings: Settings) -> str:
+    """Make the stripped package copy the sandboxes import (removed after the run)."""
+    folder = tempfile.mkdtemp(prefix="tinygrad-edu-course-")
+    _COPIES.append(folder)
+    os.chmod(folder, 0o755)
+    copy_package(PACKAGE_DIR, folder, drop_hidden=False)
+    for path in Path(folder).rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    settings.package_copy = folder
+    return folder
+
+
+def grade_notebook(
+    path: str | Path,
+    student: str | None = None,
+    *,
+    chapter: int | None = None,
+    cell_timeout: float = 30,
+    total_timeout: float = 300,
+    sandbox_level: str | None = None,
+) -> NotebookResult:
+    """Grade one notebook (``chapter``: the one it must be, else taken from the notebook)."""
+    path = Path(path)
+    settings = Settings(cell_timeout, total_timeout, chapter, sandbox.level(sandbox_level))
+    sub = Submission(path, path.parent, student or path.stem, filename_chapter(path))
+    try:
+        prepare(settings)
+        return grade_submission(sub, settings)
+    finally:
+        shutil.rmtree(settings.package_copy, ignore_errors=True)
 
 
 def grade(
@@ -216,27 +375,85 @@ def grade(
     chapter: int | None = None,
     timeout: float | None = None,
     verbose: bool = True,
+    jobs: int | None = None,
+    only_changed: bool = False,
+    student_pattern: str | None = None,
+    sandbox_level: str | None = None,
+    dask: str | Any | None = None,
+    progress: Callable[[NotebookResult], None] | None = None,
 ) -> list[NotebookResult]:
     """Grade notebooks and folders of them; print a table (if ``verbose``), return results.
 
-    A gradebook (gradebook.csv and gradebook.json) is written to ``gradebook_dir`` if given,
-    else, when a folder was graded, into the current folder's ``gradebook/``.
-    ``timeout`` is another name for ``cell_timeout``.
+    The gradebook goes to ``gradebook_dir`` if given, else, when a folder was graded, to
+    ``./gradebook``. Each submission is added to it as soon as it is graded, so a run that
+    is stopped loses nothing; ``only_changed`` skips submissions whose file is unchanged
+    since they were last graded there (rerun with it to resume). ``jobs`` sandboxes run at
+    once (default: the number of cores); ``dask`` (a scheduler address or a
+    ``distributed.Client``) grades on a Dask cluster instead. ``timeout`` is another name
+    for ``cell_timeout``.
     """
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     cell_timeout = timeout if timeout is not None else cell_timeout
-    results = [
-        grade_notebook(
-            nb, student, chapter=chapter, cell_timeout=cell_timeout, total_timeout=total_timeout
-        )
-        for nb, student in find_notebooks(paths)
-    ]
-    if verbose:
-        print(format_table(results) if results else f"no notebooks found in {paths}")
+    settings = Settings(cell_timeout, total_timeout, chapter, sandbox.level(sandbox_level))
+    subs = find_submissions(paths, student_pattern)
     if gradebook_dir is None and any(Path(p).is_dir() for p in paths):
         gradebook_dir = "gradebook"
-    if gradebook_dir is not None:
-        written = write_gradebook(results, gradebook_dir)
-        if verbose:
-            print("gradebook: " + ", ".join(map(str, written)))
+    book = Gradebook(gradebook_dir) if gradebook_dir is not None else None
+    results: list[NotebookResult] = []
+    todo = []
+    for sub in subs:
+        previous = book.unchanged(sub) if (book and only_changed) else None
+        if previous is not None:
+            results.append(previous)
+        else:
+            todo.append(sub)
+
+    def record(result: NotebookResult) -> None:
+        results.append(result)
+        if book is not None:
+            book.add(result)
+        if progress is not None:
+            progress(result)
+
+    try:
+        if todo:
+            prepare(settings)
+            if dask is not None:
+                from tinygrad_edu.grading.distributed import grade_on_dask
+
+                grade_on_dask(todo, settings, dask, record)
+            else:
+                _grade_locally(todo, settings, jobs or os.cpu_count() or 1, record)
+    finally:
+        shutil.rmtree(settings.package_copy, ignore_errors=True) if settings.package_copy else None
+        if book is not None:
+            book.write_summary()
+    order = {sub.name: i for i, sub in enumerate(subs)}
+    results.sort(key=lambda r: order.get(r.path, len(order)))
+    if verbose:
+        print(format_table(results) if results else f"no notebooks found in {paths}")
+        if book is not None:
+            print("gradebook: " + ", ".join(map(str, book.files())))
     return results
+
+
+def _grade_locally(
+    todo: list[Submission], settings: Settings, jobs: int, record: Callable
+) -> None:
+    """``jobs`` sandboxes at a time; slot k (its own uid) is used by one sandbox at a time."""
+    free = list(range(max(1, jobs)))
+    lock = threading.Lock()
+
+    def one(sub: Submission) -> NotebookResult:
+        with lock:
+            slot = free.pop()
+        try:
+            return grade_submission(sub, settings, slot)
+        finally:
+            with lock:
+                free.append(slot)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for future in as_completed([pool.submit(one, sub) for sub in todo]):
+            with lock:
+                record(future.result())

@@ -1,6 +1,6 @@
 """``tinygrad-edu progress``: which of my exercises pass, chapter by chapter?
 
-Grades each exercises/NN_*.ipynb the way the teacher's grader would (fresh kernel, hidden
+Grades each exercises/NN_*.ipynb the way the teacher's grader would (in a sandbox, hidden
 cases included) and prints one line per task. The notebooks are only read.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tinygrad_edu.grading.grader import grade_notebook
+from tinygrad_edu.grading.grader import grade
 from tinygrad_edu.grading.notebooks import filename_chapter
 from tinygrad_edu.grading.results import PASSED, NotebookResult
 
@@ -25,10 +25,9 @@ def progress(
         for p in Path(exercises_dir).glob("*.ipynb")
         if filename_chapter(p) is not None and not p.name.endswith(".new.ipynb")
     )
-    results = [
-        grade_notebook(p, p.stem, cell_timeout=cell_timeout, total_timeout=total_timeout)
-        for p in notebooks
-    ]
+    results = grade(
+        notebooks, None, cell_timeout=cell_timeout, total_timeout=total_timeout, verbose=False
+    )
     if verbose:
         print(format_progress(results) if results else f"no exercise notebooks in {exercises_dir}")
     return results

@@ -38,6 +38,8 @@ class CheckResult:
     got: str = ""
     hidden: bool = False  # the failing case is one the notebook does not show
     hint: str = ""
+    nudge: str = ""  # the concept the failing case probes
+    hint_available: bool = False  # a stronger hint exists: check(..., hint=2)
 
     @property
     def earned(self) -> int:
@@ -63,8 +65,12 @@ class CheckResult:
         if self.expected or self.got:
             lines.append(f"  expected: {_indent(self.expected)}")
             lines.append(f"  got:      {_indent(self.got)}")
+        if self.nudge and self.status != PASSED:
+            lines.append(f"  think:    {self.nudge}")
         if self.hint and self.status != PASSED:
             lines.append(f"  hint: {self.hint}")
+        elif self.hint_available and self.status != PASSED:
+            lines.append(f"  (stuck? check({self.task_id!r}, ..., hint=2) gives a hint)")
         return "\n".join(lines)
 
     def _ipython_display_(self) -> None:
@@ -93,6 +99,7 @@ class NotebookResult:
     tasks: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # cell errors, time limits, ...
     status: str = "graded"  # or UNREADABLE, WRONG_CHAPTER, UNKNOWN_CHAPTER, TIMEOUT, CRASHED
+    content_hash: str = ""  # sha256 of the file graded (for --only-changed)
 
     @property
     def score(self) -> int:
@@ -106,6 +113,13 @@ class NotebookResult:
         data = asdict(self)
         data.update(score=self.score, max_score=self.max_score)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NotebookResult:
+        names = {f.name for f in fields(cls)} - {"tasks"}
+        result = cls(**{k: v for k, v in data.items() if k in names})
+        result.tasks = [CheckResult.from_dict(t) for t in data.get("tasks", [])]
+        return result
 
 
 def _indent(text: str) -> str:

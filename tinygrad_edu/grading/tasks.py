@@ -20,9 +20,11 @@ import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 TASK_ID = re.compile(r"^ch(\d\d)\.([A-Za-z_]\w*)$")
+TASK_FILE = re.compile(r"^ch(\d\d)\.py$")  # grading/chNN.py: the one list of chapters
 
 
 class _NotGiven:
@@ -45,7 +47,13 @@ class Case:
     * ``description``: what the learner reads; default: the call written out, e.g. ``add(2, 3)``.
     * ``run``: for a case that is not a plain call, ``run(obj) -> value`` (e.g. build a
       graph with the learner's class, call backward, return the gradient). It receives the
-      reference too when ``expected`` is left out, so write it for any object.
+      reference too when ``expected`` is left out, so write it for any object. Whatever it
+      returns must be plain data (numbers, strings, arrays, tensors, lists, dicts): it runs
+      beside the learner's code, so it observes and never judges.
+    * ``judge``: for an answer that has no single right value (any valid order, a trained
+      model good enough), ``judge(got) -> None or what is wrong``; it runs on the trusted
+      side with the plain data ``run`` returned.
+    * ``nudge``: what to think about when this very case fails (the concept it probes).
     """
 
     args: tuple = ()
@@ -54,6 +62,8 @@ class Case:
     hidden: bool = False
     description: str = ""
     run: Callable[[Any], Any] | None = None
+    judge: Callable[[Any], str | None] | None = None
+    nudge: str = ""
 
     def describe(self, name: str) -> str:
         """``add(2, 3)``: how this case calls an object called ``name``."""
@@ -79,7 +89,11 @@ class Task:
 
     ``compare(expected, got)`` returns None when they match, else a short reason; the
     default (`tinygrad_edu.grading.compare.mismatch`) knows numbers, arrays and tensors.
-    ``time_limit`` bounds all of one check's cases together, in seconds.
+    ``time_limit`` bounds each case, in seconds, in the notebook and in the grader alike.
+    ``hint`` is the stronger hint, shown only on request or after repeated failures;
+    ``find_the_bug`` tasks never show one (it would be the fix). ``depends_on`` names
+    earlier tasks this one calls: when one of those fails, this task is graded with that
+    task's reference in its place.
     """
 
     id: str
@@ -90,6 +104,8 @@ class Task:
     reference: Callable[..., Any] | None = None
     compare: Callable[[Any, Any], str | None] | None = None
     time_limit: float = 10.0
+    find_the_bug: bool = False
+    depends_on: tuple[str, ...] = ()
 
     @property
     def chapter(self) -> int:
@@ -122,17 +138,36 @@ def task(
     reference: Callable[..., Any] | None = None,
     compare: Callable[[Any, Any], str | None] | None = None,
     time_limit: float = 10.0,
+    find_the_bug: bool = False,
+    depends_on: tuple[str, ...] = (),
 ) -> Callable[[Callable[[], Iterable[Case]]], Task]:
     """Register the decorated case generator as task ``task_id`` (see the module docstring)."""
     chapter_of(task_id)  # validates the id
 
     def register(make_cases: Callable[[], Iterable[Case]]) -> Task:
         name = object_name or task_id.split(".", 1)[1]
-        t = Task(task_id, points, name, make_cases, hint, reference, compare, time_limit)
+        t = Task(
+            task_id,
+            points,
+            name,
+            make_cases,
+            hint,
+            reference,
+            compare,
+            time_limit,
+            find_the_bug,
+            tuple(depends_on),
+        )
         _REGISTRY[task_id] = t
         return t
 
     return register
+
+
+def chapters() -> list[int]:
+    """The chapters that have graded tasks: one ``grading/chNN.py`` each."""
+    found = (TASK_FILE.match(p.name) for p in Path(__file__).parent.iterdir())
+    return sorted(int(m.group(1)) for m in found if m)
 
 
 def load_chapter(chapter: int) -> list[Task]:
