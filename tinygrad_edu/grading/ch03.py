@@ -221,41 +221,52 @@ def _name(v: V) -> str:
     return f"the {v._op!r} node" if v._op else f"the number {v.data:g}"
 
 
-def _order_problem(order: object, root: V) -> str:
-    """What is wrong with ``order`` as a topological order from ``root`` ("" if nothing)."""
-    if not isinstance(order, (list, tuple)):
-        return f"it returned {type(order).__name__}, not a list"
-    reachable = scalar.topological_order(root)
-    ids = {id(v) for v in order}
-    if len(ids) != len(order):
+def _order_problem(order: list, nodes: list[V]) -> str:
+    """What is wrong with ``order`` (positions in ``nodes``, the graph's reference order,
+    -1 for a node not in the graph) as a topological order ("" if nothing)."""
+    if len(set(order)) != len(order):
         return "a node appears more than once"
-    if not order or order[0] is not root:
+    if not order or order[0] != 0:
         return "the first node must be root itself"
-    missing = [v for v in reachable if id(v) not in ids]
+    if -1 in order:
+        return "node(s) that root does not depend on are listed"
+    missing = [i for i in range(len(nodes)) if i not in set(order)]
     if missing:
-        return f"{len(missing)} of the {len(reachable)} nodes are missing, e.g. {_name(missing[0])}"
-    if len(order) != len(reachable):
-        return f"{len(order) - len(reachable)} node(s) that root does not depend on are listed"
-    position = {id(v): i for i, v in enumerate(order)}
-    for v in order:
-        for child in v._prev:
-            if position[id(child)] < position[id(v)]:
-                return f"{_name(child)} comes before {_name(v)}, which uses it"
+        return (
+            f"{len(missing)} of the {len(nodes)} nodes are missing, e.g. {_name(nodes[missing[0]])}"
+        )
+    position = {i: k for k, i in enumerate(order)}
+    index = {id(v): i for i, v in enumerate(nodes)}
+    for i in order:
+        for child in nodes[i]._prev:
+            if position[index[id(child)]] < position[i]:
+                return f"{_name(child)} comes before {_name(nodes[i])}, which uses it"
     return ""
 
 
 def _sort_case(graph: str, hidden: bool = False) -> Case:
+    """The learner's side returns the order as positions in the reference order (plain
+    data); the trusted side rebuilds the graph and judges it (any valid order passes)."""
     build, text = GRAPHS[graph]
 
-    def run(topological_order: Callable) -> str:
+    def run(topological_order: Callable) -> list[int] | str:
         root, _ = build()
-        return _order_problem(topological_order(root), root) or "a valid order"
+        index = {id(v): i for i, v in enumerate(scalar.topological_order(root))}
+        order = topological_order(root)
+        if not isinstance(order, (list, tuple)):
+            return f"it returned {type(order).__name__}, not a list"
+        return [index.get(id(v), -1) for v in order]
+
+    def judge(got: object) -> str | None:
+        if isinstance(got, str):
+            return got
+        if not isinstance(got, list) or not all(type(i) is int for i in got):
+            return "it did not return a list of the graph's nodes"
+        root, _ = build()
+        return _order_problem(got, scalar.topological_order(root)) or None
 
     return Case(
-        run=run,
-        expected="a valid order",
-        hidden=hidden,
-        description=f"topological_order(root) for {text}",
+        run=run, judge=judge, hidden=hidden, description=f"topological_order(root) for {text}"
     )
 
 

@@ -219,7 +219,11 @@ def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, 
             "",
         )
     if status == "raised":
-        return ("It raised an exception.", short_repr(expected), str(outcome.get("error", ""))[:400])
+        return (
+            "It raised an exception.",
+            short_repr(expected),
+            str(outcome.get("error", ""))[:400],
+        )
     if status == "not_implemented":
         return ("It raised NotImplementedError.", short_repr(expected), "NotImplementedError")
     if status == "skipped":
@@ -273,9 +277,7 @@ def judge_task(
         result.case, result.hidden = case.describe(task.object_name), case.hidden
         result.expected, result.got = want, got
         result.nudge = case.nudge
-    result.message = feedback.counts(result, hidden_count) + (
-        f" {result.message}" if first else ""
-    )
+    result.message = feedback.counts(result, hidden_count) + (f" {result.message}" if first else "")
     return result
 
 

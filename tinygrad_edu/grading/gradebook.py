@@ -78,7 +78,9 @@ def rows(results: list[NotebookResult]) -> list[dict]:
                 "feedback": " | ".join(r.notes),
             }
         )
-    return [{k: clean_text(v, 5000) if isinstance(v, str) else v for k, v in r.items()} for r in out]
+    return [
+        {k: clean_text(v, 5000) if isinstance(v, str) else v for k, v in r.items()} for r in out
+    ]
 
 
 def summary_rows(results: list[NotebookResult]) -> tuple[list[str], list[dict]]:

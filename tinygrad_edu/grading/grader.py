@@ -192,15 +192,18 @@ def _kill(proc: subprocess.Popen) -> None:
             pass
 
 
-def grade_submission(sub: Submission, settings: Settings, slot: int = 0) -> NotebookResult:
+def grade_submission(sub: Submission, settings: Settings) -> NotebookResult:
     """Grade one submission (see the module docstring); never raises."""
     result = NotebookResult(sub.name, sub.student, sub.chapter)
+    slot = sandbox.acquire_slot()
     try:
         _grade_into(result, sub, settings, slot)
     except Exception as exc:  # a bug of ours must not lose the class's grades
         result.status = CRASHED
         why = f"the grader failed on this notebook: {type(exc).__name__}: {exc}"
         result.tasks = _everywhere(CRASHED, result.chapter, clean_text(why, 300))
+    finally:
+        sandbox.release_slot(slot)
     return result
 
 
@@ -437,23 +440,11 @@ def grade(
     return results
 
 
-def _grade_locally(
-    todo: list[Submission], settings: Settings, jobs: int, record: Callable
-) -> None:
-    """``jobs`` sandboxes at a time; slot k (its own uid) is used by one sandbox at a time."""
-    free = list(range(max(1, jobs)))
+def _grade_locally(todo: list[Submission], settings: Settings, jobs: int, record: Callable) -> None:
+    """``jobs`` sandboxes at a time, each with a slot (a uid) of its own."""
     lock = threading.Lock()
-
-    def one(sub: Submission) -> NotebookResult:
-        with lock:
-            slot = free.pop()
-        try:
-            return grade_submission(sub, settings, slot)
-        finally:
-            with lock:
-                free.append(slot)
-
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for future in as_completed([pool.submit(one, sub) for sub in todo]):
+        futures = [pool.submit(grade_submission, sub, settings) for sub in todo]
+        for future in as_completed(futures):
             with lock:
                 record(future.result())

@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -214,7 +215,7 @@ def launch(
         argv += ["--", *module, *worker_args, "--cpu", str(cpu_seconds)]
         if uid is not None:
             argv += ["--uid", str(uid)]
-        return Launch(argv, env, "/", None, how, uid, None)
+        return Launch(argv, env, "/", None, how, None, None)  # its PID namespace dies whole
 
     scratch = tempfile.mkdtemp(prefix="tinygrad-edu-sandbox-")
     os.chmod(scratch, 0o700)
@@ -226,6 +227,23 @@ def launch(
     if run_as is not None:
         argv += ["--uid", str(run_as)]
     return Launch(argv, env, scratch, None, how, run_as, scratch)
+
+
+_slots_lock = threading.Lock()
+_slots_used: set[int] = set()
+
+
+def acquire_slot() -> int:
+    """A job slot no other sandbox of this process uses now (so: a uid of its own)."""
+    with _slots_lock:
+        slot = next(k for k in range(len(_slots_used) + 1) if k not in _slots_used)
+        _slots_used.add(slot)
+        return slot
+
+
+def release_slot(slot: int) -> None:
+    with _slots_lock:
+        _slots_used.discard(slot)
 
 
 def kill_uid(uid: int) -> None:

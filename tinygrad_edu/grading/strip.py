@@ -68,7 +68,9 @@ def _drop_unused_private(tree: ast.Module) -> None:
         unused = [
             s
             for s in tree.body
-            if (n := _defined_name(s)) and n.startswith("_") and not n.startswith("__")
+            if (n := _defined_name(s))
+            and n.startswith("_")
+            and not n.startswith("__")
             and n not in used
         ]
         if not unused:
