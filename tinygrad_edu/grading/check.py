@@ -222,7 +222,7 @@ def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, 
         return (
             "It raised an exception.",
             short_repr(expected),
-            str(outcome.get("error", ""))[:400],
+            f"raised {str(outcome.get('error', ''))[:400]}",
         )
     if status == "not_implemented":
         return ("It raised NotImplementedError.", short_repr(expected), "NotImplementedError")

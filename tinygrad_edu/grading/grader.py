@@ -94,19 +94,28 @@ def _everywhere(status: str, chapter: int | None, message: str) -> list[CheckRes
     return [CheckResult(t.id, t.points, status, message=message) for t in tasks]
 
 
-def grading_time(chapter: int, total_timeout: float) -> float:
-    """Seconds one submission of ``chapter`` may take in all: its cells, then every case
-    (each may run `check.SLOW_FACTOR` times its limit), plus start-up."""
+def cases_time(chapter: int) -> float:
+    """Seconds the cases of ``chapter`` may take in all: each may run `check.SLOW_FACTOR`
+    times its limit (the first slow one per task; after two stuck ones the rest are skipped)."""
     from tinygrad_edu.grading.check import SLOW_FACTOR
 
-    cases = sum(len(t.cases(True)) * t.time_limit for t in load_chapter(chapter))
-    return total_timeout + SLOW_FACTOR * cases + STARTUP_MARGIN
+    return sum(
+        len(t.cases(True)) * t.time_limit + (SLOW_FACTOR - 1) * 2 * t.time_limit
+        for t in load_chapter(chapter)
+    )
 
 
-def _read_answers(proc: subprocess.Popen, deadline: float) -> tuple[list[dict], str]:
-    """The worker's JSON lines until it closes its stdout, the deadline, or the size cap."""
+def _read_answers(
+    proc: subprocess.Popen, cells_deadline: float, cases_seconds: float
+) -> tuple[list[dict], str]:
+    """The worker's JSON lines until it closes its stdout, a deadline, or the size cap.
+
+    Two deadlines: the notebook's cells must be done by ``cells_deadline``; the cases then
+    get ``cases_seconds`` (plus a margin) from that moment on.
+    """
     messages: list[dict] = []
     buffer, received, problem = b"", 0, ""
+    deadline = cells_deadline
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
         while True:
@@ -132,12 +141,15 @@ def _read_answers(proc: subprocess.Popen, deadline: float) -> tuple[list[dict], 
                     continue
                 if isinstance(message, dict):
                     messages.append(message)
+                    if message.get("cells_done") is True and deadline == cells_deadline:
+                        deadline = time.monotonic() + cases_seconds + STARTUP_MARGIN
     return messages, problem
 
 
 def _run_sandboxed(cells: list[str], chapter: int, settings: Settings, slot: int) -> tuple:
     """Run the worker on ``cells`` in a sandbox; (messages, problem) and always clean up."""
-    limit = grading_time(chapter, settings.total_timeout)
+    cases_seconds = cases_time(chapter)
+    limit = settings.total_timeout + cases_seconds + 2 * STARTUP_MARGIN
     args = ["--chapter", str(chapter), "--cell-timeout", str(settings.cell_timeout)]
     args += ["--total-timeout", str(settings.total_timeout)]
     how = sandbox.launch(args, settings.package_copy, slot, int(limit) + 5, settings.level)
@@ -156,7 +168,8 @@ def _run_sandboxed(cells: list[str], chapter: int, settings: Settings, slot: int
         )
         feeder = threading.Thread(target=_feed, args=(proc, request), daemon=True)
         feeder.start()
-        return _read_answers(proc, time.monotonic() + limit)
+        cells_deadline = time.monotonic() + settings.total_timeout + STARTUP_MARGIN
+        return _read_answers(proc, cells_deadline, cases_seconds)
     finally:
         if proc is not None:
             _kill(proc)
@@ -268,16 +281,21 @@ def _judge(
         if isinstance(task_id, str) and task_id not in outcomes:
             outcomes[task_id] = message.get("outcomes")
         done = done or message.get("done") is True
+    cells_done = any(m.get("cells_done") is True for m in messages)
     if problem == "size":
-        result.notes.append("the notebook sent back too much data; grading stopped there")
-    elif problem == "time" or not done:
-        result.notes.append(
-            "grading did not finish (a time limit, a crash, or the notebook ended the run): "
-            "tasks without answers count as not done"
-        )
+        why = "the notebook sent back too much data, so grading stopped there"
+    elif problem == "time" and not cells_done:
+        why = "the notebook's cells kept running past the time limit, even when interrupted"
+    elif problem == "time":
+        why = "the checks ran past their time limit"
+    elif not done:
+        why = "the notebook's process ended (did it call exit(), or run out of memory?)"
+    if problem or not done:
+        result.notes.append(f"grading stopped early: {why}")
+        result.status = TIMEOUT if problem == "time" else CRASHED
     for task in tasks:
         if task.id not in outcomes:
-            why = "no answer came back: the run ended before this task (time limit or crash)"
+            why = f"no answer came back: {why}"
             status = TIMEOUT if problem == "time" else CRASHED
             result.tasks.append(CheckResult(task.id, task.points, status, message=why))
             continue
@@ -286,8 +304,8 @@ def _judge(
             setattr(checked, name, clean_text(getattr(checked, name), 600))
         result.tasks.append(checked)
     _note_dependencies(result, tasks)
-    if result.tasks and all(t.status == CRASHED for t in result.tasks):
-        result.status = CRASHED
+    if done and not problem:
+        result.status = "graded"
     if result.tasks and any(t.status == "missing" for t in result.tasks) and result.notes:
         for t in result.tasks:
             if t.status == "missing":

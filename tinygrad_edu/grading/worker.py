@@ -9,6 +9,7 @@ the chapter's tasks on the names the notebook defined (`check.run_task`), and wr
 happened to its stdout as JSON lines of plain data::
 
     {"cell_error": "cell 3 (def add(a, b):) raised NameError: ..."}
+    {"cells_done": true}
     {"task": "ch00.add", "outcomes": [{"status": "ok", "value": ..., "seconds": ...}, ...]}
     {"done": true}
 
@@ -73,11 +74,12 @@ def run_cells(cells: list[str], cell_timeout: float, total_timeout: float, chann
                 min(cell_timeout, left),
             )
         except CheckTimeout:
-            _send(channel, {"cell_error": f"{_label(index, source)} was stopped (time limit)"})
-            continue
-        error = result.error_before_exec or result.error_in_exec
+            error = CheckTimeout()
+        else:
+            error = result.error_before_exec or result.error_in_exec
         if isinstance(error, CheckTimeout):
-            _send(channel, {"cell_error": f"{_label(index, source)} was stopped (time limit)"})
+            stopped = f"was stopped after {min(cell_timeout, left):g} s"
+            _send(channel, {"cell_error": f"{_label(index, source)} {stopped}"})
         elif error is not None:
             text = f"{_label(index, source)} raised {type(error).__name__}: {error}"
             _send(channel, {"cell_error": text[:300]})
@@ -108,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tasks = load_chapter(args.chapter)  # before the notebook runs: its own copy of the cases
     namespace = run_cells(request.get("cells", []), args.cell_timeout, args.total_timeout, channel)
+    _send(channel, {"cells_done": True})
     for task in tasks:
         obj = namespace.get(task.object_name, MISSING_OBJECT)
         if obj is MISSING_OBJECT:
