@@ -57,7 +57,8 @@ from tinygrad_edu.grading.tasks import Task, load_chapter
 from tinygrad_edu.grading.text import clean_text
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the trusted tinygrad_edu/
-MAX_ANSWER_BYTES = 64 * 2**20  # what a sandbox may send back
+MAX_ANSWER_BYTES = 64 * 2**20  # what a sandbox may send back in all
+MAX_LINE_BYTES = 16 * 2**20  # one message
 STARTUP_MARGIN = 30.0  # seconds for the sandbox to start and stop
 REFUSED = "refused"
 EXTRA = "extra"
@@ -114,7 +115,7 @@ def _read_answers(
     get ``cases_seconds`` (plus a margin) from that moment on.
     """
     messages: list[dict] = []
-    buffer, received, problem = b"", 0, ""
+    buffer, received, problem = bytearray(), 0, ""
     deadline = cells_deadline
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
@@ -129,11 +130,14 @@ def _read_answers(
             if not chunk:
                 break
             received += len(chunk)
-            if received > MAX_ANSWER_BYTES:
+            buffer += chunk
+            if received > MAX_ANSWER_BYTES or len(buffer) > MAX_LINE_BYTES:
                 problem = "size"
                 break
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
+            if b"\n" not in chunk:
+                continue
+            *lines, rest = bytes(buffer).split(b"\n")
+            buffer = bytearray(rest)
             for line in lines:
                 try:
                     message = json.loads(line)
