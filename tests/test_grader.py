@@ -15,7 +15,6 @@ import copy
 import csv
 import io
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,8 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tinygrad_edu.grading import grade, grade_notebook, progress
-from tinygrad_edu.grading import grader
+from tinygrad_edu.grading import grade, grade_notebook, grader, progress
 from tinygrad_edu.grading.notebooks import notebook_bytes
 from tinygrad_edu.grading.results import NotebookResult
 
