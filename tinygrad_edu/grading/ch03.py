@@ -319,6 +319,7 @@ def _backward_case(graph: str, hidden: bool = False) -> Case:
     points=3,
     reference=_reference_backward,
     time_limit=LIMIT,
+    depends_on={"ch03.topological_order": "tinygrad_edu.scalar:topological_order"},
     hint="Sort with your topological_order, set root.grad = 1.0, then for each node v in that "
     "order: zip(v._prev, v._backward(v.grad)) pairs each input with its gradient; add (+=) "
     "it to the input's .grad. Make topological_order pass first: backward uses it.",

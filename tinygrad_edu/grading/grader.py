@@ -43,6 +43,7 @@ from tinygrad_edu.grading.gradebook import Gradebook, file_hash
 from tinygrad_edu.grading.notebooks import filename_chapter, notebook_chapter
 from tinygrad_edu.grading.results import (
     CRASHED,
+    PASSED,
     TIMEOUT,
     UNKNOWN_CHAPTER,
     UNREADABLE,
@@ -277,8 +278,12 @@ def _judge(
 ) -> None:
     """Turn the worker's messages into the result: known tasks only, the first answer each."""
     outcomes: dict[str, Any] = {}
+    stand_ins: dict[str, Any] = {}
     done = False
     for message in messages:
+        if isinstance(message.get("task"), str) and "with_stand_ins" in message:
+            stand_ins.setdefault(message["task"], message["with_stand_ins"])
+            continue
         if "cell_error" in message and len(result.notes) < 50:
             result.notes.append(clean_text(message["cell_error"], 300))
         task_id = message.get("task")
@@ -307,7 +312,7 @@ def _judge(
         for name in ("message", "case", "expected", "got"):
             setattr(checked, name, clean_text(getattr(checked, name), 600))
         result.tasks.append(checked)
-    _note_dependencies(result, tasks)
+    _regrade_dependents(result, tasks, stand_ins, settings)
     if done and not problem:
         result.status = "graded"
     if result.tasks and any(t.status == "missing" for t in result.tasks) and result.notes:
@@ -316,16 +321,27 @@ def _judge(
                 t.message += f" First error: {result.notes[0]}"
 
 
-def _note_dependencies(result: NotebookResult, tasks: list[Task]) -> None:
-    """Say "depends on ..." on a failed task whose earlier task it uses failed too."""
+def _regrade_dependents(
+    result: NotebookResult, tasks: list[Task], stand_ins: dict[str, Any], settings: Any
+) -> None:
+    """A failed task whose earlier task failed too is judged again on the run that used a
+    correct stand-in for that earlier task (`Task.depends_on`): its own work decides."""
     status = {t.task_id: t.status for t in result.tasks}
-    for task, checked in zip(tasks, result.tasks, strict=False):
-        failed_first = [d for d in task.depends_on if status.get(d) not in (None, "passed")]
-        if failed_first and checked.status != "passed":
-            checked.message = (
-                f"Depends on {', '.join(failed_first)}, which failed: fix that first. "
-                + checked.message
+    for i, task in enumerate(tasks):
+        checked = result.tasks[i]
+        failed = [d for d, _ in task.depends_on if status.get(d) not in (None, PASSED)]
+        if not failed or checked.status == PASSED:
+            continue
+        names = ", ".join(failed)
+        again = judge_task(task, settings.expected(task), stand_ins.get(task.id), hidden=True)
+        if again.status == PASSED:
+            again.message = (
+                f"Passed with a correct stand-in for {names}, which failed: "
+                f"that mistake is not counted twice. {again.message}"
             )
+            result.tasks[i] = again
+        else:
+            checked.message = f"Depends on {names}, which failed. {checked.message}"
 
 
 def format_table(results: list[NotebookResult], width: int = 100) -> str:

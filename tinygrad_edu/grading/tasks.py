@@ -91,9 +91,10 @@ class Task:
     default (`tinygrad_edu.grading.compare.mismatch`) knows numbers, arrays and tensors.
     ``time_limit`` bounds each case, in seconds, in the notebook and in the grader alike.
     ``hint`` is the stronger hint, shown only on request or after repeated failures;
-    ``find_the_bug`` tasks never show one (it would be the fix). ``depends_on`` names
-    earlier tasks this one calls: when one of those fails, this task is graded with that
-    task's reference in its place.
+    ``find_the_bug`` tasks never show one (it would be the fix). ``depends_on`` maps each
+    earlier task this one calls to a correct stand-in in the package (``"module:name"``):
+    when that earlier task fails, this one is graded again with the stand-in in its place,
+    so one mistake is not punished twice.
     """
 
     id: str
@@ -105,7 +106,7 @@ class Task:
     compare: Callable[[Any, Any], str | None] | None = None
     time_limit: float = 10.0
     find_the_bug: bool = False
-    depends_on: tuple[str, ...] = ()
+    depends_on: tuple[tuple[str, str], ...] = ()
 
     @property
     def chapter(self) -> int:
@@ -139,7 +140,7 @@ def task(
     compare: Callable[[Any, Any], str | None] | None = None,
     time_limit: float = 10.0,
     find_the_bug: bool = False,
-    depends_on: tuple[str, ...] = (),
+    depends_on: dict[str, str] | None = None,
 ) -> Callable[[Callable[[], Iterable[Case]]], Task]:
     """Register the decorated case generator as task ``task_id`` (see the module docstring)."""
     chapter_of(task_id)  # validates the id
@@ -156,7 +157,7 @@ def task(
             compare,
             time_limit,
             find_the_bug,
-            tuple(depends_on),
+            tuple((depends_on or {}).items()),
         )
         _REGISTRY[task_id] = t
         return t

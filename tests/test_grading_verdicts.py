@@ -1,0 +1,165 @@
+"""One verdict, feedback that teaches (issue #16): the notebook and the grader agree.
+
+The reported disagreements are regression tests here: a topological order that walks
+every path passes the visible cases (and says hidden ones come at grading), fails the
+grader's ladder with "did not finish" (not a wrong diagnosis), and the student's correct
+``backward`` that uses it keeps its points.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from tinygrad_edu import scalar
+from tinygrad_edu.grading import check, get_task, grade
+from tinygrad_edu.grading.check import evaluate
+from tinygrad_edu.grading.notebooks import notebook_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+CH03 = ROOT / "solutions" / "03_scalar_autograd.ipynb"
+TOPO_CELL = 10
+
+EVERY_PATH = """\
+def topological_order(root) -> list:
+    order, emitted = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            if node not in emitted:
+                emitted.add(node)
+                order.append(node)
+        else:  # no visited set: a node reached by many paths is explored again each time
+            stack.append((node, True))
+            stack.extend((child, False) for child in node._prev)
+    return order[::-1]
+"""
+
+SLOW = """\
+import time
+from tinygrad_edu.scalar import topological_order as scalar_topological_order
+def topological_order(root) -> list:
+    order = scalar_topological_order(root)
+    if len(order) > 1000:
+        time.sleep(4)  # the 5,000-node chain finishes, but past the 3 s limit
+    return order
+"""
+
+
+def _every_path(root):
+    namespace: dict = {}
+    exec(EVERY_PATH, namespace)
+    return namespace["topological_order"](root)
+
+
+def test_the_notebook_says_which_cases_it_ran(capsys):
+    result = check("ch03.topological_order", _every_path)
+    out = capsys.readouterr().out
+    assert result.status == "passed"
+    hidden = len(get_task("ch03.topological_order").cases(True)) - result.total
+    assert f"Visible cases {result.total}/{result.total} passed; {hidden} hidden cases" in out
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("ch03")
+    for name, source in {"every_path": EVERY_PATH, "slow": SLOW}.items():
+        nb = copy.deepcopy(nbformat.read(CH03, as_version=4))
+        nb.cells[TOPO_CELL].source = source
+        path = folder / name / "03_scalar_autograd.ipynb"
+        path.parent.mkdir()
+        path.write_bytes(notebook_bytes(nb))
+    with contextlib.redirect_stdout(io.StringIO()):
+        results = grade([folder], tmp_path_factory.mktemp("book"), jobs=2)
+    return {r.student: {t.task_id: t for t in r.tasks} for r in results}
+
+
+def test_an_exponential_sort_is_reported_as_not_finishing(graded):
+    topo = graded["every_path"]["ch03.topological_order"]
+    assert topo.status == "timeout" and topo.hidden
+    assert "did not finish" in topo.message and "ladder" in topo.case
+
+
+def test_a_correct_backward_keeps_its_points_when_its_sort_failed(graded):
+    backward = graded["every_path"]["ch03.backward"]
+    assert backward.status == "passed" and backward.earned == 3
+    assert "stand-in for ch03.topological_order" in backward.message
+
+
+def test_a_slow_answer_is_told_apart_from_a_stuck_one(graded):
+    topo = graded["slow"]["ch03.topological_order"]
+    assert topo.status == "timeout"
+    assert "too slow" in topo.message and "the limit is 3 s" in topo.message
+
+
+def test_no_hint_before_an_attempt_and_none_for_find_the_bug(capsys):
+    def stub(*args):
+        raise NotImplementedError
+
+    result = check("ch08.train_step", stub, hint=2)
+    assert result.status == "not attempted" and result.hint == ""
+    wrong = check("ch08.train_step", lambda *a: 0.0, hint=2)
+    assert wrong.status == "failed" and wrong.hint == "", "a find-the-bug hint is the fix"
+    assert "zero_grad" not in capsys.readouterr().out.split("think:")[0].split("hint")[0]
+
+
+def test_a_stronger_hint_comes_after_repeated_failures(capsys):
+    for _ in range(3):
+        result = check("ch00.square_all", lambda x: x)
+    assert result.hint, "the third failed try shows the task's hint"
+
+
+def _numerical_grad_leaving_x_shifted(f, x, eps=1e-6):
+    flat = x.array.reshape(-1)
+    grad = np.zeros(flat.size)
+    for i in range(flat.size):
+        old = float(flat[i])
+        flat[i] = old + eps
+        plus = f(x).item()
+        flat[i] = old - eps
+        minus = f(x).item()
+        grad[i] = (plus - minus) / (2 * eps)  # forgets to put old back
+    return grad.reshape(x.array.shape)
+
+
+def test_numerical_grad_must_leave_x_exactly_as_it_was():
+    result = evaluate(
+        get_task("ch08.numerical_grad"), _numerical_grad_leaving_x_shifted, hidden=True
+    )
+    assert result.status == "failed"
+    assert "unchanged" in result.case
+
+
+def _train_step_zeroing_after(model, optimizer, x, y):
+    import tinygrad_edu
+
+    loss = tinygrad_edu.nn.functional.mse_loss(model(x).squeeze(1), y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()  # PyTorch's Learn-the-Basics order
+    return loss.item()
+
+
+def test_zeroing_gradients_after_the_step_is_accepted():
+    result = evaluate(get_task("ch08.train_step"), _train_step_zeroing_after, hidden=True)
+    assert result.status == "passed", result.feedback()
+
+
+def test_messages_quote_the_learners_line_never_the_graders():
+    def tanh_backward_that_raises(x: float):
+        raise ValueError("oops")
+
+    class Value(scalar.Value):
+        def tanh(self):
+            return tanh_backward_that_raises(self.data)
+
+    result = evaluate(get_task("ch03.tanh_backward"), Value, hidden=False)
+    assert "grading" not in result.got and "_tanh_grads" not in result.got
+    assert "your line" in result.got and 'raise ValueError("oops")' in result.got
