@@ -27,6 +27,8 @@ def seconds(value: Any) -> str:
 
 def counts(result: CheckResult, hidden_count: int) -> str:
     """ "visible cases 5/5 passed; 3 hidden cases run at grading." or "7/8 cases passed."."""
+    if hidden_count < 0:
+        return f"Visible cases {result.passed}/{result.total} passed; hidden cases run at grading."
     if hidden_count:
         plural = "s" if hidden_count != 1 else ""
         return (
