@@ -5,6 +5,7 @@ Subcommands::
     tinygrad-edu doctor                       check this machine is ready for the course
     tinygrad-edu build-exercises [--check]    make exercises/ (student notebooks) from solutions/
     tinygrad-edu grade SUBMISSIONS/ --gradebook out/   run and grade submitted notebooks
+    tinygrad-edu release OUT/                 write the student copy of the course
     tinygrad-edu progress                     show which exercises pass
 
 The instructor commands live in :mod:`tinygrad_edu.grading`; they are imported only when
@@ -74,13 +75,35 @@ def cmd_grade(args: argparse.Namespace) -> int:
     func = _grading("grade")
     if func is None:
         return 2
-    func(
-        args.paths,
-        args.gradebook,
-        cell_timeout=args.cell_timeout,
-        total_timeout=args.total_timeout,
-        chapter=args.chapter,
-    )
+    try:
+        func(
+            args.paths,
+            args.gradebook,
+            cell_timeout=args.cell_timeout,
+            total_timeout=args.total_timeout,
+            chapter=args.chapter,
+            jobs=args.jobs,
+            only_changed=args.only_changed,
+            student_pattern=args.student_pattern,
+            sandbox_level=args.sandbox,
+            dask=args.dask,
+        )
+    except (RuntimeError, ImportError) as exc:  # no such sandbox level; dask not installed
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Write the student copy of the course (no solutions, references or hidden cases)."""
+    from tinygrad_edu.grading.release import release
+
+    try:
+        out = release(args.out)
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"student release written to {out}")
     return 0
 
 
@@ -148,7 +171,40 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the chapter every submission must be (default: read from each notebook)",
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks graded at once, each in its own sandbox (default: the number of cores)",
+    )
+    p.add_argument(
+        "--only-changed",
+        action="store_true",
+        help="skip submissions unchanged since the gradebook last graded them (resumes a run)",
+    )
+    p.add_argument(
+        "--student-pattern",
+        default=None,
+        help="regular expression with a (?P<student>...) group, matched against each path "
+        "inside the folder (default: the first folder is the student)",
+    )
+    p.add_argument(
+        "--sandbox",
+        choices=["bubblewrap", "uid", "process"],
+        default=None,
+        help="isolation level (default: the best available; see `tinygrad-edu doctor`)",
+    )
+    p.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="grade on a Dask distributed cluster, e.g. tcp://scheduler:8786",
+    )
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("release", help="write the student copy of the course")
+    p.add_argument("out", type=Path, help="a new, empty folder")
+    p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("progress", help="show which exercises pass")
     p.add_argument(

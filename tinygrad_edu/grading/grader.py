@@ -234,11 +234,35 @@ def _grade_into(result: NotebookResult, sub: Submission, settings: Settings, slo
         return
     try:
         data = _read(sub)
-        result.content_hash = file_hash(data)
     except Refused as exc:
         result.status = REFUSED
         result.tasks = _everywhere(REFUSED, expected_chapter, f"not graded: {exc}")
         return
+    _grade_data(result, data, expected_chapter, settings, slot)
+
+
+def grade_data(
+    data: bytes, path: str, student: str, chapter: int | None, settings: Settings
+) -> NotebookResult:
+    """Grade a submission given as bytes (what a Dask worker receives); never raises."""
+    result = NotebookResult(path, student, chapter)
+    slot = sandbox.acquire_slot()
+    try:
+        expected_chapter = settings.chapter if settings.chapter is not None else chapter
+        _grade_data(result, data, expected_chapter, settings, slot)
+    except Exception as exc:
+        result.status = CRASHED
+        why = f"the grader failed on this notebook: {type(exc).__name__}: {exc}"
+        result.tasks = _everywhere(CRASHED, result.chapter, clean_text(why, 300))
+    finally:
+        sandbox.release_slot(slot)
+    return result
+
+
+def _grade_data(
+    result: NotebookResult, data: bytes, expected_chapter: int | None, settings: Settings, slot: int
+) -> None:
+    result.content_hash = file_hash(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

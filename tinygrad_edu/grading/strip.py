@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import ast
 import shutil
+import threading
 from pathlib import Path
 
 from tinygrad_edu.grading.tasks import TASK_FILE
 
 _SECRET_KEYWORDS = {"reference", "expected"}
+_AST_LOCK = threading.Lock()
 
 
 class _Strip(ast.NodeTransformer):
@@ -80,12 +82,14 @@ def _drop_unused_private(tree: ast.Module) -> None:
 
 def strip_source(source: str, *, drop_hidden: bool) -> str:
     """``source`` of a task file without its answers (and hidden cases if ``drop_hidden``)."""
-    tree = _Strip(drop_hidden).visit(ast.parse(source))
-    _drop_unused_private(tree)
-    ast.fix_missing_locations(tree)
+    with _AST_LOCK:  # CPython 3.11's ast is not safe to use from two threads at once
+        tree = _Strip(drop_hidden).visit(ast.parse(source))
+        _drop_unused_private(tree)
+        ast.fix_missing_locations(tree)
+        text = ast.unparse(tree)
     what = "reference answers, expected values" + (" or hidden cases" if drop_hidden else "")
     note = f"# A stripped copy: no {what}.\n"
-    return note + ast.unparse(tree) + "\n"
+    return note + text + "\n"
 
 
 def copy_package(package_dir: str | Path, into: str | Path, *, drop_hidden: bool) -> Path:
