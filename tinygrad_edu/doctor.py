@@ -149,11 +149,27 @@ def check_torch() -> Check:
     return Check(name, True, version, "")
 
 
+def check_sandbox() -> Check:
+    """Which sandbox would the grader use here? Information only: learners never need one."""
+    name = "grading sandbox (instructors)"
+    try:
+        from tinygrad_edu.grading import sandbox
+
+        best = sandbox.level()
+    except Exception as exc:
+        return Check(name, None, f"cannot tell: {type(exc).__name__}: {exc}", "")
+    detail = sandbox.DESCRIPTIONS[best]
+    if best == sandbox.BUBBLEWRAP:
+        return Check(name, True, detail, "")
+    fix = "sudo apt-get install bubblewrap (and allow unprivileged user namespaces)"
+    return Check(name, None, detail, fix)
+
+
 def report() -> list[Check]:
     """Run every check and return them in display order (the Welcome notebook shows a table)."""
     checks = [check_python()]
     checks += [check_library(module, dist) for module, dist in LIBRARIES]
-    checks += [check_dot(), check_cupy(), check_torch()]
+    checks += [check_dot(), check_cupy(), check_torch(), check_sandbox()]
     return checks
 
 

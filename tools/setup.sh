@@ -2,6 +2,7 @@
 # Make this checkout ready to use: the one "ensure setup" step behind `make lab` and `make test`.
 #
 #   tools/setup.sh            .venv with the package (editable) and its dev tools, plus graphviz `dot`
+#                             and bubblewrap (the grader's sandbox)
 #   tools/setup.sh --browser  the same, plus Debian's chromium for the JupyterLab browser test
 #
 # Safe to run again and again: each step does nothing when its work is already done.
@@ -34,8 +35,8 @@ ensure_venv() {
     fi
     # Re-install only when pyproject.toml changed since the last successful install.
     if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
-        say "pip install -e '.[dev]' (a few minutes the first time)"
-        "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e '.[dev]'
+        say "pip install -e '.[dev,grading]' (a few minutes the first time)"
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e '.[dev,grading]'
         touch "$STAMP"
     fi
 }
@@ -57,6 +58,19 @@ MSG
     exit 1
 }
 
+ensure_bwrap() {
+    # The grader runs each submission in a bubblewrap sandbox (see `tinygrad-edu doctor`).
+    # Without it grading still works, with a weaker fallback, so this never stops setup.
+    command -v bwrap >/dev/null 2>&1 && return 0
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+        apt_install bubblewrap || say "could not install bubblewrap; grading falls back to a weaker sandbox"
+    else
+        say "bubblewrap (bwrap) not found and not root: grading will use a weaker sandbox." \
+            "To grade a class safely, install it: sudo apt-get install bubblewrap" \
+            "(Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap)"
+    fi
+}
+
 ensure_chromium() {
     # Optional: only the browser test needs it, and it skips itself (outside CI) when it is missing.
     # Never `playwright install`: it downloads a browser from outside the package registries.
@@ -73,6 +87,7 @@ ensure_chromium() {
 
 ensure_venv
 ensure_dot
+ensure_bwrap
 if [ "${1:-}" = "--browser" ]; then
     ensure_chromium
 fi

@@ -1,0 +1,125 @@
+"""The sandbox levels: what bubblewrap really isolates, and the tested fallbacks.
+
+The bubblewrap tests run where ``bwrap`` works (CI installs it with tools/setup.sh); the
+fallbacks are run here whatever the machine has. The ``uid`` level needs root and a Python
+every user may run (a pyenv Python under /root, mode 0700, is not): it skips otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tinygrad_edu.grading import grade, grader, sandbox
+from tinygrad_edu.grading.notebooks import notebook_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "00_warmup.ipynb"
+EXERCISE = ROOT / "exercises" / "00_warmup.ipynb"
+
+PROBE = """
+import json, os, resource, socket, sys
+facts = {"uid": os.getuid(), "home": os.environ.get("HOME"), "env": sorted(os.environ)}
+facts["pids"] = len([p for p in os.listdir("/proc") if p.isdigit()])
+facts["root"] = sorted(os.listdir("/"))
+facts["limits"] = {n: resource.getrlimit(getattr(resource, n))[1]
+                   for n in ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CPU")}
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2)
+    facts["network"] = True
+except OSError:
+    facts["network"] = False
+open(os.path.join(os.environ["HOME"], "x"), "w").write("ok")
+try:
+    open(os.path.join(os.path.dirname(os.path.dirname(__import__("tinygrad_edu").__file__)), "y"), "w")
+    facts["course_writable"] = True
+except OSError:
+    facts["course_writable"] = False
+facts["package"] = __import__("tinygrad_edu").__file__
+facts["solutions"] = os.path.exists(SOLUTIONS)
+print(json.dumps(facts))
+"""
+
+
+def _probe(level: str) -> dict:
+    settings = grader.Settings(level=level)
+    grader.prepare(settings)
+    how = sandbox.launch(["--chapter", "0"], settings.package_copy, 0, 60, level)
+    try:
+        head = how.argv[: how.argv.index("--") + 1] if "--" in how.argv else []
+        out = subprocess.run(
+            [*head, sys.executable, "-c", f"SOLUTIONS = {str(ROOT / 'solutions')!r}\n{PROBE}"],
+            capture_output=True,
+            env=how.env,
+            cwd=how.cwd,
+            timeout=60,
+            check=True,
+            preexec_fn=None,
+        ).stdout
+        return json.loads(out.decode().splitlines()[-1])
+    finally:
+        shutil.rmtree(settings.package_copy, ignore_errors=True)
+        if how.scratch:
+            shutil.rmtree(how.scratch, ignore_errors=True)
+
+
+@pytest.mark.skipif(
+    sandbox.BUBBLEWRAP not in sandbox.available_levels(),
+    reason="bubblewrap is not installed or user namespaces are off (apt-get install bubblewrap)",
+)
+def test_bubblewrap_isolates_the_learners_process():
+    facts = _probe(sandbox.BUBBLEWRAP)
+    assert facts["network"] is False
+    assert facts["pids"] <= 3, "its own PID namespace: the host's processes are invisible"
+    assert facts["home"] == sandbox.HOME and facts["course_writable"] is False
+    assert facts["package"].startswith(sandbox.COURSE), "it imports the stripped copy"
+    assert facts["solutions"] is False, "the instructor's course is invisible"
+    assert set(facts["env"]) <= set(sandbox.clean_environment("/h", "/p")) | {"PWD"}
+    if sandbox._is_root():
+        assert facts["uid"] >= sandbox.FIRST_UID
+
+
+def test_the_environment_is_cleared_and_limits_are_set_in_every_level():
+    for level in sandbox.available_levels():
+        if level == sandbox.UID:
+            continue  # its limits are set by the worker after it drops its uid
+        env = sandbox.launch(["--chapter", "0"], "/nowhere", 0, 60, level).env
+        assert set(env) == set(sandbox.clean_environment("/h", "/p"))
+    assert set(sandbox.LIMITS) == {"RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE"}
+
+
+def test_the_doctor_reports_the_isolation_level():
+    from tinygrad_edu import doctor
+
+    check = doctor.check_sandbox()
+    assert check.detail == sandbox.DESCRIPTIONS[sandbox.level()]
+
+
+@pytest.mark.parametrize("level", [sandbox.PROCESS, sandbox.UID])
+def test_the_fallback_levels_grade_honestly_and_survive_a_kill(tmp_path, level):
+    if level not in sandbox.available_levels():
+        pytest.skip(
+            f"the {level!r} level is not available here: needs root and a Python every "
+            "user may run (this one may live under a private folder such as /root)"
+        )
+    subs = tmp_path / "subs"
+    for name, source in {"alice": SOLUTION, "bob": EXERCISE}.items():
+        (subs / name).mkdir(parents=True)
+        shutil.copy(source, subs / name / "00_warmup.ipynb")
+    nb = nbformat.read(EXERCISE, as_version=4)
+    # the process level runs the code as the grader's own user: it cannot stop this kill
+    attack = "os.kill(os.getppid(), signal.SIGKILL)" if level == sandbox.UID else "os._exit(1)"
+    nb.cells[3].source = f"import os, signal\n{attack}\nadd = 1"
+    (subs / "mallory").mkdir()
+    (subs / "mallory" / "00_warmup.ipynb").write_bytes(notebook_bytes(nb))
+    with contextlib.redirect_stdout(io.StringIO()):
+        results = grade([subs], tmp_path / "book", sandbox_level=level, jobs=2)
+    assert {r.student: r.score for r in results} == {"alice": 5, "bob": 0, "mallory": 0}
