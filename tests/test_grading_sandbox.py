@@ -27,6 +27,15 @@ EXERCISE = ROOT / "exercises" / "00_warmup.ipynb"
 
 PROBE = """
 import json, os, resource, socket, sys
+from tinygrad_edu.grading import sandbox, worker  # the worker's own first steps:
+sandbox.set_limits(60)
+if os.getuid() == 0:
+    sandbox.drop_privileges(sandbox.FIRST_UID)
+try:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (10**6, 10**6))
+    raised_limit = True
+except (ValueError, OSError):
+    raised_limit = False
 facts = {"uid": os.getuid(), "home": os.environ.get("HOME"), "env": sorted(os.environ)}
 facts["pids"] = len([p for p in os.listdir("/proc") if p.isdigit()])
 facts["root"] = sorted(os.listdir("/"))
@@ -45,6 +54,7 @@ except OSError:
     facts["course_writable"] = False
 facts["package"] = __import__("tinygrad_edu").__file__
 facts["solutions"] = os.path.exists(SOLUTIONS)
+facts["raised_limit"] = raised_limit
 print(json.dumps(facts))
 """
 
@@ -83,6 +93,8 @@ def test_bubblewrap_isolates_the_learners_process():
     assert facts["package"].startswith(sandbox.COURSE), "it imports the stripped copy"
     assert facts["solutions"] is False, "the instructor's course is invisible"
     assert set(facts["env"]) <= set(sandbox.clean_environment("/h", "/p")) | {"PWD"}
+    assert facts["raised_limit"] is False, "a hard limit cannot be raised again"
+    assert facts["limits"]["RLIMIT_NPROC"] == sandbox.LIMITS["RLIMIT_NPROC"]
     if sandbox._is_root():
         assert facts["uid"] >= sandbox.FIRST_UID
 
