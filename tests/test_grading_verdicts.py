@@ -163,3 +163,15 @@ def test_messages_quote_the_learners_line_never_the_graders():
     result = evaluate(get_task("ch03.tanh_backward"), Value, hidden=False)
     assert "grading" not in result.got and "_tanh_grads" not in result.got
     assert "your line" in result.got and 'raise ValueError("oops")' in result.got
+
+
+def test_a_wrong_variance_gets_a_nudge_about_variance_not_keepdim(capsys):
+    def standardize_rows(x, eps=1e-5):
+        mean = x.mean(dim=1, keepdim=True)
+        var = ((x - mean) ** 2).sum(dim=1, keepdim=True) / (x.shape[1] - 1)
+        return (x - mean) / (var + eps).sqrt()
+
+    result = check("ch02.standardize_rows", standardize_rows)
+    assert result.status == "failed"
+    assert "n - 1" in result.nudge and "keepdim" not in result.nudge
+    assert "think:" in capsys.readouterr().out

@@ -112,11 +112,44 @@ def _standardize_rows(x: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
 _SQUARE = torch.tensor([[1.0, 2.0, 6.0], [0.0, -3.0, 3.0], [10.0, 20.0, 60.0]])
 
 
+def _standardize_mistake(case: Case, got: object) -> str:
+    """Which classic mistake gives ``got``: n - 1 in the variance, or means without keepdim."""
+    x = case.args[0].numpy().astype(np.float64)
+    eps = case.kwargs.get("eps", 1e-5)
+    answer = as_array(got)
+    if answer is None or answer.shape != x.shape:
+        return ""
+    mean = x.mean(axis=1, keepdims=True)
+    if x.shape[1] > 1:
+        unbiased = (x - mean) / np.sqrt(
+            ((x - mean) ** 2).sum(1, keepdims=True) / (x.shape[1] - 1) + eps
+        )
+        if np.allclose(answer, unbiased, rtol=1e-4, atol=1e-4):
+            return (
+                "Your numbers divide by n - 1 (the unbiased variance). Standardizing uses the "
+                "mean of the squared deviations: divide by n, i.e. `.mean()`, not `.var()`."
+            )
+    if x.shape[0] == x.shape[1]:
+        wrong_mean = x.mean(axis=1)[None, :]
+        if np.allclose(
+            answer[:, 0],
+            ((x - wrong_mean)[:, 0]) / np.sqrt(((x - wrong_mean) ** 2).mean(1) + eps),
+            rtol=1e-3,
+            atol=1e-3,
+        ):
+            return (
+                "On a square x your means were subtracted along the wrong axis: a shape (rows,) "
+                "mean broadcasts as a row. Keep the reduced dimension (keepdim=True)."
+            )
+    return ""
+
+
 @task(
     "ch02.standardize_rows",
     points=2,
     reference=_standardize_rows,
     time_limit=LIMIT,
+    diagnose=_standardize_mistake,
     hint="`x.mean(dim=1)` has shape (rows,), which broadcasts as a *row*: on a square x it "
     "subtracts the wrong means without any error. `keepdim=True` keeps shape (rows, 1).",
 )

@@ -245,6 +245,16 @@ def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, 
     return ("It did not run.", "", "")
 
 
+def _diagnosis(task: Task, case: Case, outcome: Any) -> str:
+    """The task's own reading of a wrong answer (a classic mistake), or ""."""
+    if task.diagnose is None or not isinstance(outcome, dict) or outcome.get("status") != "ok":
+        return ""
+    try:
+        return str(task.diagnose(case, decode(outcome.get("value"))) or "")
+    except Exception:
+        return ""
+
+
 def judge_task(
     task: Task,
     expected: list[Any],
@@ -290,7 +300,7 @@ def judge_task(
         result.message = message
         result.case, result.hidden = case.describe(task.object_name), case.hidden
         result.expected, result.got = want, got
-        result.nudge = case.nudge
+        result.nudge = _diagnosis(task, case, outcomes[i]) or case.nudge
     result.message = feedback.counts(result, hidden_count) + (f" {result.message}" if first else "")
     return result
 

@@ -94,7 +94,8 @@ class Task:
     ``find_the_bug`` tasks never show one (it would be the fix). ``depends_on`` maps each
     earlier task this one calls to a correct stand-in in the package (``"module:name"``):
     when that earlier task fails, this one is graded again with the stand-in in its place,
-    so one mistake is not punished twice.
+    so one mistake is not punished twice. ``diagnose(case, got)`` (trusted side) may
+    recognise a classic mistake in a wrong answer and name the concept ("" if none).
     """
 
     id: str
@@ -107,6 +108,7 @@ class Task:
     time_limit: float = 10.0
     find_the_bug: bool = False
     depends_on: tuple[tuple[str, str], ...] = ()
+    diagnose: Callable[[Case, Any], str] | None = None
 
     @property
     def chapter(self) -> int:
@@ -141,6 +143,7 @@ def task(
     time_limit: float = 10.0,
     find_the_bug: bool = False,
     depends_on: dict[str, str] | None = None,
+    diagnose: Callable[[Case, Any], str] | None = None,
 ) -> Callable[[Callable[[], Iterable[Case]]], Task]:
     """Register the decorated case generator as task ``task_id`` (see the module docstring)."""
     chapter_of(task_id)  # validates the id
@@ -158,6 +161,7 @@ def task(
             time_limit,
             find_the_bug,
             tuple((depends_on or {}).items()),
+            diagnose,
         )
         _REGISTRY[task_id] = t
         return t
