@@ -175,3 +175,13 @@ def test_a_wrong_variance_gets_a_nudge_about_variance_not_keepdim(capsys):
     assert result.status == "failed"
     assert "n - 1" in result.nudge and "keepdim" not in result.nudge
     assert "think:" in capsys.readouterr().out
+
+
+def test_a_function_that_changes_its_input_fails_and_says_so():
+    def square_all(x):
+        x **= 2  # in place: the caller's array changes too
+        return x
+
+    result = check("ch00.square_all", square_all)
+    assert result.status == "failed"
+    assert "changed its input" in result.message and "argument 1" in result.message

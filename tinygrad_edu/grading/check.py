@@ -16,6 +16,7 @@ reports "not attempted", an exception is reported with the learner's own line.
 
 from __future__ import annotations
 
+import copy
 import json
 import signal
 import sysconfig
@@ -28,7 +29,7 @@ from typing import Any
 
 from tinygrad_edu.grading import feedback
 from tinygrad_edu.grading.compare import mismatch, short_repr
-from tinygrad_edu.grading.plain import PlainDataError, decode, encode, round_trip
+from tinygrad_edu.grading.plain import OtherValue, PlainDataError, decode, encode, round_trip
 from tinygrad_edu.grading.results import (
     ERROR,
     FAILED,
@@ -134,9 +135,22 @@ def run_case(case: Case, obj: Any, limit: float, extend: bool = True) -> dict[st
     ``error``), ``not_implemented``, ``slow`` (it finished, past ``limit``), ``timeout``.
     """
     budget = limit * SLOW_FACTOR if extend else limit
+    inputs: list = []
+    if case.run is None:  # a plain call: keep its inputs, to see whether they were changed
+
+        def call() -> Any:
+            args, kwargs = copy.deepcopy((case.args, case.kwargs))
+            inputs.append([list(args), kwargs])
+            return obj(*args, **kwargs)
+
+    else:
+
+        def call() -> Any:
+            return case.call(obj)
+
     start = time.monotonic()
     try:
-        value = call_with_time_limit(lambda: case.call(obj), budget)
+        value = call_with_time_limit(call, budget)
     except CheckTimeout:
         return {"status": TIMEOUT, "seconds": round(time.monotonic() - start, 2)}
     except NotImplementedError:
@@ -147,7 +161,10 @@ def run_case(case: Case, obj: Any, limit: float, extend: bool = True) -> dict[st
     if seconds > limit:
         return {"status": "slow", "seconds": seconds}
     try:
-        return {"status": "ok", "value": encode(value), "seconds": seconds}
+        outcome = {"status": "ok", "value": encode(value), "seconds": seconds}
+        if inputs:
+            outcome["inputs_after"] = encode(inputs[0])
+        return outcome
     except Exception as exc:
         return {"status": "raised", "error": f"the answer cannot be checked ({_raised(exc)})"}
 
@@ -197,6 +214,34 @@ def _stored_expected() -> dict[str, list]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _changed_input(case: Case, after: Any) -> str:
+    """How the inputs of a plain call differ after the call ("" if they do not)."""
+    try:
+        before, after = round_trip([list(case.args), case.kwargs]), decode(after)
+    except PlainDataError:
+        return "they could not be read back"
+    if not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], list)):
+        return "they could not be read back"
+    if not isinstance(after[1], dict) or len(after[0]) != len(before[0]):
+        return "they could not be read back"
+    named = [(f"argument {i + 1}", b, a) for i, (b, a) in enumerate(zip(before[0], after[0]))]
+    named += [(f"argument {k}=", v, after[1].get(k)) for k, v in before[1].items()]
+    for name, b, a in named:
+        reason = _differs(b, a)
+        if reason:
+            return f"{name} is no longer what it was ({reason})"
+    return ""
+
+
+def _differs(before: Any, after: Any) -> str:
+    """Like `mismatch`, but objects that are not plain data (a function) are not compared."""
+    if isinstance(before, OtherValue):
+        return ""
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return next((r for b, a in zip(before, after, strict=True) if (r := _differs(b, a))), "")
+    return mismatch(before, after) or ""
+
+
 def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, str, str] | None:
     """(message, expected, got) when the case failed, else None."""
     if not isinstance(outcome, dict):
@@ -212,6 +257,10 @@ def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, 
             reason = case.judge(got) if case.judge else (task.compare or mismatch)(expected, got)
         except Exception as exc:
             reason = f"it could not be checked ({type(exc).__name__})"
+        if not reason and "inputs_after" in outcome and case.run is None:
+            changed = _changed_input(case, outcome["inputs_after"])
+            if changed:
+                return (f"It changed its input: {changed}. Leave the inputs as they were.", "", "")
         if not reason:
             return None
         shown = "" if case.judge else short_repr(expected)
