@@ -135,3 +135,17 @@ def test_the_fallback_levels_grade_honestly_and_survive_a_kill(tmp_path, level):
     with contextlib.redirect_stdout(io.StringIO()):
         results = grade([subs], tmp_path / "book", sandbox_level=level, jobs=2)
     assert {r.student: r.score for r in results} == {"alice": 5, "bob": 0, "mallory": 0}
+
+
+def test_a_killed_graders_package_copy_is_removed_by_the_next_run(tmp_path):
+    import tempfile
+
+    stale = Path(tempfile.gettempdir()) / "tinygrad-edu-course-99999999-abc"
+    stale.mkdir(exist_ok=True)
+    settings = grader.Settings(level=sandbox.PROCESS)
+    try:
+        grader.prepare(settings)
+        assert not stale.exists()
+    finally:
+        shutil.rmtree(settings.package_copy, ignore_errors=True)
+        shutil.rmtree(stale, ignore_errors=True)

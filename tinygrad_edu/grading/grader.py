@@ -399,9 +399,18 @@ def _remove_copies() -> None:
 atexit.register(_remove_copies)
 
 
+def _remove_stale_copies() -> None:
+    """Remove package copies left by a grader that was killed (its pid is gone)."""
+    for entry in Path(tempfile.gettempdir()).glob("tinygrad-edu-course-*-*"):
+        pid = entry.name.split("-")[3]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def prepare(settings: Settings) -> str:
     """Make the stripped package copy the sandboxes import (removed after the run)."""
-    folder = tempfile.mkdtemp(prefix="tinygrad-edu-course-")
+    _remove_stale_copies()
+    folder = tempfile.mkdtemp(prefix=f"tinygrad-edu-course-{os.getpid()}-")
     _COPIES.append(folder)
     os.chmod(folder, 0o755)
     copy_package(PACKAGE_DIR, folder, drop_hidden=False)

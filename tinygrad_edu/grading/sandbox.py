@@ -168,9 +168,26 @@ def clean_environment(home: str, pythonpath: str) -> dict[str, str]:
     }
 
 
-def set_limits(cpu_seconds: int) -> None:
+def nproc_limit(drops_uid: bool) -> int:
+    """RLIMIT_NPROC counts every process of the real uid: a sandbox that keeps the
+    instructor's uid must allow the ones already running, plus its own."""
+    if drops_uid:
+        return LIMITS["RLIMIT_NPROC"]
+    mine = 0
+    for status in os.scandir("/proc"):
+        if status.name.isdigit():
+            try:
+                mine += os.stat(status.path).st_uid == os.getuid()
+            except OSError:
+                pass
+    return mine + LIMITS["RLIMIT_NPROC"]
+
+
+def set_limits(cpu_seconds: int, nproc: int | None = None) -> None:
     """Lower soft and hard rlimits of this process (inherited by what it starts)."""
     limits = dict(LIMITS, RLIMIT_CPU=cpu_seconds)
+    if nproc:
+        limits["RLIMIT_NPROC"] = nproc
     for name, value in limits.items():
         which = getattr(resource, name, None)
         if which is None:
@@ -212,7 +229,8 @@ def launch(
         argv += ["--chdir", HOME, "--clearenv"]
         for key, value in env.items():
             argv += ["--setenv", key, value]
-        argv += ["--", *module, *worker_args, "--cpu", str(cpu_seconds)]
+        nproc = nproc_limit(uid is not None)
+        argv += ["--", *module, *worker_args, "--cpu", str(cpu_seconds), "--nproc", str(nproc)]
         if uid is not None:
             argv += ["--uid", str(uid)]
         return Launch(argv, env, "/", None, how, None, None)  # its PID namespace dies whole
@@ -223,7 +241,8 @@ def launch(
     if run_as is not None:
         os.chown(scratch, run_as, run_as)
     env = clean_environment(scratch, package_copy)
-    argv = [*module, *worker_args, "--cpu", str(cpu_seconds)]
+    nproc = nproc_limit(run_as is not None)
+    argv = [*module, *worker_args, "--cpu", str(cpu_seconds), "--nproc", str(nproc)]
     if run_as is not None:
         argv += ["--uid", str(run_as)]
     return Launch(argv, env, scratch, None, how, run_as, scratch)

@@ -1,7 +1,7 @@
 """The learner's side of grading: runs inside the sandbox (`sandbox.py`), never trusted.
 
     python -m tinygrad_edu.grading.worker --chapter N --cell-timeout S --total-timeout S
-        [--cpu S] [--uid U]   < request.json
+        [--cpu S] [--nproc N] [--uid U]   < request.json
 
 It reads the notebook's code cells from stdin (JSON: ``{"cells": [source, ...]}``), runs
 them in order in an IPython shell (each under the cell time limit), then runs every case of
@@ -113,13 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cell-timeout", type=float, default=30)
     parser.add_argument("--total-timeout", type=float, default=300)
     parser.add_argument("--cpu", type=int, default=0)
+    parser.add_argument("--nproc", type=int, default=0)
     parser.add_argument("--uid", type=int, default=None)
     args = parser.parse_args(argv)
 
     from tinygrad_edu.grading import sandbox
 
     if args.cpu:
-        sandbox.set_limits(args.cpu)
+        sandbox.set_limits(args.cpu, args.nproc)
     if args.uid is not None and os.getuid() != args.uid:
         sandbox.drop_privileges(args.uid)
     os.chdir(os.environ.get("HOME", "/"))
