@@ -37,7 +37,7 @@ HOSTILE = [
     "            import time; time.sleep(60); os._exit(0)\nexcept OSError:\n    pass",
     "try:\n    hog = bytearray(20 * 2**30)\nexcept MemoryError:\n    pass",
     "import os\nfor fd in range(3, 32):\n    try:\n"
-    "        os.write(fd, b'{\"task\": \"ch00.add\", \"outcomes\": []}\\n')\n"
+    '        os.write(fd, b\'{"task": "ch00.add", "outcomes": []}\\n\')\n'
     "    except OSError:\n        pass",
     "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(600)",
 ]

@@ -39,8 +39,8 @@ def test_the_release_has_no_solutions_tests_or_answers(released):
             if k.arg == "hidden" and isinstance(k.value, ast.Constant) and k.value.value
         ]
         assert not hidden, f"{path.name} still yields hidden cases"
-    ch08 = (released / "tinygrad_edu" / "grading" / "ch08.py").read_text("utf-8")
-    assert "_train_step" not in ch08 and "class _SiLU" not in ch08, "find-the-bug answers left"
+    ch09 = (released / "tinygrad_edu" / "grading" / "ch09.py").read_text("utf-8")
+    assert "_train_step" not in ch09 and "class _SiLU" not in ch09, "find-the-bug answers left"
 
 
 RELEASE_CHECK = """

@@ -39,8 +39,8 @@ except (ValueError, OSError):
 facts = {"uid": os.getuid(), "home": os.environ.get("HOME"), "env": sorted(os.environ)}
 facts["pids"] = len([p for p in os.listdir("/proc") if p.isdigit()])
 facts["root"] = sorted(os.listdir("/"))
-facts["limits"] = {n: resource.getrlimit(getattr(resource, n))[1]
-                   for n in ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CPU")}
+names = ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CPU")
+facts["limits"] = {n: resource.getrlimit(getattr(resource, n))[1] for n in names}
 try:
     socket.create_connection(("1.1.1.1", 53), timeout=2)
     facts["network"] = True
@@ -48,7 +48,8 @@ except OSError:
     facts["network"] = False
 open(os.path.join(os.environ["HOME"], "x"), "w").write("ok")
 try:
-    open(os.path.join(os.path.dirname(os.path.dirname(__import__("tinygrad_edu").__file__)), "y"), "w")
+    package = os.path.dirname(__import__("tinygrad_edu").__file__)
+    open(os.path.join(os.path.dirname(package), "y"), "w")
     facts["course_writable"] = True
 except OSError:
     facts["course_writable"] = False

@@ -103,9 +103,9 @@ def test_no_hint_before_an_attempt_and_none_for_find_the_bug(capsys):
     def stub(*args):
         raise NotImplementedError
 
-    result = check("ch08.train_step", stub, hint=2)
+    result = check("ch09.train_step", stub, hint=2)
     assert result.status == "not attempted" and result.hint == ""
-    wrong = check("ch08.train_step", lambda *a: 0.0, hint=2)
+    wrong = check("ch09.train_step", lambda *a: 0.0, hint=2)
     assert wrong.status == "failed" and wrong.hint == "", "a find-the-bug hint is the fix"
     assert "zero_grad" not in capsys.readouterr().out.split("think:")[0].split("hint")[0]
 
@@ -131,7 +131,7 @@ def _numerical_grad_leaving_x_shifted(f, x, eps=1e-6):
 
 def test_numerical_grad_must_leave_x_exactly_as_it_was():
     result = evaluate(
-        get_task("ch08.numerical_grad"), _numerical_grad_leaving_x_shifted, hidden=True
+        get_task("ch09.numerical_grad"), _numerical_grad_leaving_x_shifted, hidden=True
     )
     assert result.status == "failed"
     assert "unchanged" in result.case
@@ -148,7 +148,7 @@ def _train_step_zeroing_after(model, optimizer, x, y):
 
 
 def test_zeroing_gradients_after_the_step_is_accepted():
-    result = evaluate(get_task("ch08.train_step"), _train_step_zeroing_after, hidden=True)
+    result = evaluate(get_task("ch09.train_step"), _train_step_zeroing_after, hidden=True)
     assert result.status == "passed", result.feedback()
 
 

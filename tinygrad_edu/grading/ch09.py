@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import tinygrad_edu
-from tinygrad_edu.autograd import Function, gradcheck
+from tinygrad_edu.autograd import Function
 from tinygrad_edu.autograd.grad_mode import no_grad
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
@@ -65,10 +65,23 @@ def _numgrad_case(f: str, values: Any, eps: float | None = None, hidden: bool = 
     return Case(run=run, hidden=hidden, description=description)
 
 
+X_BEFORE = [0.5, -1.5, 2.0]
+
+
 def _x_is_unchanged(fn: Callable) -> np.ndarray:
-    x = _f64([0.5, -1.5, 2.0])
+    x = _f64(X_BEFORE)
     fn(FUNCTIONS["x.tanh().sum()"], x)
     return x.numpy_host()
+
+
+def _exactly_as_before(got: object) -> str | None:
+    """Bit for bit: a shift of eps is below any tolerance, and still a changed x."""
+    before = np.array(X_BEFORE)
+    if not isinstance(got, np.ndarray) or got.shape != before.shape:
+        return "x is no longer an array of 3 numbers"
+    if not np.array_equal(got, before):
+        return f"x changed from {X_BEFORE} to {got.tolist()}: put each old value back"
+    return None
 
 
 @task(
@@ -83,7 +96,12 @@ def numerical_grad():
     yield _numgrad_case("(x ** 2).sum()", [1.0, 2.0, 3.0])
     yield _numgrad_case("x.tanh().sum()", [[0.5, -1.0], [2.0, 0.0]])
     yield _numgrad_case("(x * x.exp()).mean()", [0.1, -0.2, 0.3, 1.0])
-    yield Case(run=_x_is_unchanged, description="x after numerical_grad(f, x): must be unchanged")
+    yield Case(
+        run=_x_is_unchanged,
+        judge=_exactly_as_before,
+        description="x after numerical_grad(f, x): must be unchanged",
+        nudge="numerical_grad borrows x: every number it moves must be put back exactly.",
+    )
     yield _numgrad_case("(x ** 3).sum()", [1.0, -2.0], eps=1e-3, hidden=True)
     yield _numgrad_case("x[0] * x[1] + x[1].sigmoid()", [3.0, -0.5], hidden=True)
     yield _numgrad_case("(x ** 2).sum()", [[[0.25]]], hidden=True)
@@ -121,15 +139,12 @@ def _silu_grad(values: Any, upstream: Any = None, dtype: Any = None) -> Callable
     return run
 
 
-def _silu_gradcheck(cls: Any) -> bool:
-    return gradcheck(cls.apply, _leaf([[0.3, -1.2, 2.5], [-0.1, 0.0, 4.0]]))
-
-
 @task(
     "ch09.SiLU",
     points=2,
     reference=_SiLU,
     time_limit=LIMIT,
+    find_the_bug=True,
     hint="y = x * s with s = sigmoid(x) is a product: dy/dx = s + x * s * (1 - s). "
     "Multiply by grad_output.",
 )
@@ -141,7 +156,10 @@ def SiLU():  # noqa: N802  (the task is named after the class the learner writes
         run=_silu_grad(X5, [1.0, 2.0, -1.0, 0.5, 3.0]),
         description="y.backward(tensor([1., 2., -1., 0.5, 3.])) -> (y, x.grad)",
     )
-    yield Case(run=_silu_gradcheck, description="gradcheck(SiLU.apply, x) with x of shape (2, 3)")
+    yield Case(
+        run=_silu_grad([[0.3, -1.2, 2.5], [-0.1, 0.0, 4.0]]),
+        description="SiLU.apply(x).sum().backward() with x of shape (2, 3) -> (y, x.grad)",
+    )
     yield Case(
         run=_silu_grad([[-8.0, 8.0], [0.7, -0.3]], dtype=tinygrad_edu.float32),
         hidden=True,
@@ -250,18 +268,26 @@ def _steps_case(
     seed: int,
     momentum: float,
     description: str,
-    stale_grads: bool = False,
     hidden: bool = False,
 ) -> Case:
+    """Several calls of the learner's step. Zeroing the gradients first or right after
+    ``step()`` (PyTorch's own tutorial does the latter) are both right, so no case starts
+    with stale gradients: a missing zero_grad shows from the second step on."""
+
     def run(fn: Callable) -> tuple[list, np.ndarray]:
         model, x, y = _regression(seed)
         optimizer = tinygrad_edu.optim.SGD(model.parameters(), lr=0.05, momentum=momentum)
-        if stale_grads:  # an earlier, unrelated backward left gradients behind
-            (model(x) * 100).sum().backward()
         losses = [fn(model, optimizer, x, y) for _ in range(steps)]
         return losses, model.weight.numpy_host().copy()
 
-    return Case(run=run, hidden=hidden, description=f"{description} -> (losses, weight after)")
+    return Case(
+        run=run,
+        hidden=hidden,
+        description=f"{description} -> (losses, weight after)",
+        nudge="Compare your losses with the expected ones step by step: if the first "
+        "matches and later ones drift, look at what each step leaves behind for the next; "
+        "if even the first differs, look at the shapes that go into the loss.",
+    )
 
 
 @task(
@@ -269,6 +295,7 @@ def _steps_case(
     points=3,
     reference=_train_step,
     time_limit=LIMIT,
+    find_the_bug=True,
     hint="Two bugs. `optimizer.zero_grad()` must come first, or each step adds its gradient to "
     "the old ones. And model(x) has shape (8, 1) while y has shape (8,): their difference "
     "broadcasts to (8, 8). Read the warning, then `.squeeze(1)` the output.",
@@ -276,11 +303,9 @@ def _steps_case(
 def train_step():
     yield _steps_case(1, 0, 0.0, "1 step of SGD(lr=0.05)")
     yield _steps_case(5, 0, 0.0, "5 steps of SGD(lr=0.05)")
-    yield _steps_case(
-        2, 1, 0.0, "2 steps, with gradients left over from an earlier backward", stale_grads=True
-    )
+    yield _steps_case(2, 1, 0.0, "2 steps of SGD(lr=0.05), another model")
     yield _steps_case(10, 2, 0.9, "10 steps of SGD(lr=0.05, momentum=0.9)", hidden=True)
-    yield _steps_case(3, 3, 0.0, "3 steps, stale gradients", stale_grads=True, hidden=True)
+    yield _steps_case(3, 3, 0.0, "3 steps of SGD(lr=0.05)", hidden=True)
 
 
 # ------------------------------------------------------------------------ ch09.first_nonfinite
