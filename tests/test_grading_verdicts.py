@@ -185,3 +185,26 @@ def test_a_function_that_changes_its_input_fails_and_says_so():
     result = check("ch00.square_all", square_all)
     assert result.status == "failed"
     assert "changed its input" in result.message and "argument 1" in result.message
+
+
+def test_any_valid_topological_order_passes_and_a_forged_one_does_not():
+    def inputs_first_reversed(root):  # a different valid order: children pushed the other way
+        order, visited, stack = [], set(), [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(node._prev))
+        return order[::-1]
+
+    task = get_task("ch03.topological_order")
+    assert evaluate(task, inputs_first_reversed, hidden=True).status == "passed"
+    assert (
+        evaluate(task, lambda root: scalar.topological_order(root)[::-1], hidden=True).status
+        == "failed"
+    )
+    judge = task.cases(hidden=False)[0].judge
+    assert judge(list(range(10**6))) and judge([0, 0]) and judge("not a list")

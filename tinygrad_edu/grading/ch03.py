@@ -228,9 +228,10 @@ def _order_problem(order: list, nodes: list[V]) -> str:
         return "a node appears more than once"
     if not order or order[0] != 0:
         return "the first node must be root itself"
-    if -1 in order:
+    if any(i < 0 or i >= len(nodes) for i in order):
         return "node(s) that root does not depend on are listed"
-    missing = [i for i in range(len(nodes)) if i not in set(order)]
+    listed = set(order)
+    missing = [i for i in range(len(nodes)) if i not in listed]
     if missing:
         return (
             f"{len(missing)} of the {len(nodes)} nodes are missing, e.g. {_name(nodes[missing[0]])}"

@@ -102,7 +102,8 @@ def cases_time(chapter: int) -> float:
     from tinygrad_edu.grading.check import SLOW_FACTOR
 
     return sum(
-        len(t.cases(True)) * t.time_limit + (SLOW_FACTOR - 1) * 2 * t.time_limit
+        (len(t.cases(True)) * t.time_limit + (SLOW_FACTOR - 1) * 2 * t.time_limit)
+        * (2 if t.depends_on else 1)  # run again with stand-ins
         for t in load_chapter(chapter)
     )
 
