@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tinygrad_edu.grading import grade, sandbox
+from tinygrad_edu.grading import grade
 from tinygrad_edu.grading.notebooks import notebook_bytes
 from tinygrad_edu.grading.results import NotebookResult
 
@@ -216,14 +216,13 @@ def add(a, b):
     return 0
 """,
     "fork_bomb": """
-import os
+import os, sys
 children = 0
 try:
     for _ in range(5000):
         if os.fork() == 0:
-            import time
-            time.sleep(120)
-            os._exit(0)
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(120)",
+                                      {marker!r}])
         children += 1
 except OSError:
     pass
@@ -273,17 +272,21 @@ def add(a, b):
     return 0
 """,
     "double_forked_daemon": """
-import os, time
+import os, sys
+DAEMON = '''
+import time
+for _ in range(600):
+    for path in ({gradebook!r} + "/gradebook.csv", {honest!r}):
+        try:
+            open(path, "w").write("pwned")
+        except OSError:
+            pass
+    time.sleep(0.1)
+'''
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        for _ in range(600):
-            for path in ({gradebook!r} + "/gradebook.csv", {honest!r}):
-                try:
-                    open(path, "w").write("pwned")
-                except OSError:
-                    pass
-            time.sleep(0.1)
+        os.execv(sys.executable, [sys.executable, "-c", DAEMON, {marker!r}])
     os._exit(0)
 def add(a, b):
     return 0
@@ -389,8 +392,14 @@ def _temp_entries() -> set[str]:
     return {n for n in os.listdir(tempfile.gettempdir()) if "tinygrad-edu" in n}
 
 
-def sandbox_processes() -> list[int]:
-    """Live processes of a sandbox uid, or running the grading worker or bwrap."""
+MARKER = f"tinygrad-edu-attack-{os.getpid()}-{time.time_ns()}"
+
+
+def marked_processes() -> list[int]:
+    """Live processes the attacks started: they exec a command line holding `MARKER`.
+
+    (Matching by uid would also see the sandboxes of another grader running meanwhile.)
+    """
     pids = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -398,12 +407,7 @@ def sandbox_processes() -> list[int]:
             cmdline = (status.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if "State:\tZ" in text:
-            continue
-        uid = int(text.split("Uid:")[1].split()[0])
-        if sandbox.FIRST_UID <= uid < sandbox.FIRST_UID + 100 or (
-            b"tinygrad_edu.grading.worker" in cmdline or cmdline.startswith(b"bwrap")
-        ):
+        if "State:\tZ" not in text and MARKER.encode() in cmdline:
             pids.append(int(status.parent.name))
     return pids
 
@@ -436,6 +440,7 @@ def attacked(tmp_path_factory) -> dict:
         "real_startup": str(real_startup),
         "port": listener.getsockname()[1],
         "grader_pid": os.getpid(),
+        "marker": MARKER,
     }
     attacks = {**CHEATS, **{k: v.format(**values) for k, v in {**HARM, **PROBES}.items()}}
     for name, source in attacks.items():
@@ -470,7 +475,6 @@ def attacked(tmp_path_factory) -> dict:
     startup_before = sorted(real_startup.glob("*")) if real_startup.exists() else []
     course_before = _tree_hash(ROOT)
     temp_before = _temp_entries()
-    processes_before = set(sandbox_processes())
     honest_bytes = honest.read_bytes()
     os.environ[SECRET.upper().replace("-", "_")] = SECRET
     printed = io.StringIO()
@@ -498,7 +502,7 @@ def attacked(tmp_path_factory) -> dict:
             if course_before.get(k) != course_after.get(k)
         ),
         "temp_left": _temp_entries() - temp_before,
-        "processes_left": set(sandbox_processes()) - processes_before,
+        "processes_left": set(marked_processes()),
         "startup_after": sorted(real_startup.glob("*")) if real_startup.exists() else [],
         "startup_before": startup_before,
         "honest_unchanged": honest.read_bytes() == honest_bytes,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -105,7 +107,8 @@ def test_the_environment_is_cleared_and_limits_are_set_in_every_level():
         if level == sandbox.UID:
             continue  # its limits are set by the worker after it drops its uid
         env = sandbox.launch(["--chapter", "0"], "/nowhere", 0, 60, level).env
-        assert set(env) == set(sandbox.clean_environment("/h", "/p"))
+        extra = {sandbox.RUN_TOKEN} if level != sandbox.BUBBLEWRAP else set()
+        assert set(env) == set(sandbox.clean_environment("/h", "/p")) | extra
     assert set(sandbox.LIMITS) == {"RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE"}
 
 
@@ -129,13 +132,29 @@ def test_the_fallback_levels_grade_honestly_and_survive_a_kill(tmp_path, level):
         shutil.copy(source, subs / name / "00_warmup.ipynb")
     nb = nbformat.read(EXERCISE, as_version=4)
     # the process level runs the code as the grader's own user: it cannot stop this kill
+    marker = f"tinygrad-edu-fallback-{os.getpid()}-{time.time_ns()}"
+    daemon = (
+        "import os, sys\nif os.fork() == 0:\n    os.setsid()\n"
+        "    sleep = 'import time; time.sleep(60)'\n"
+        f"    os.execv(sys.executable, [sys.executable, '-c', sleep, {marker!r}])\n"
+    )
     attack = "os.kill(os.getppid(), signal.SIGKILL)" if level == sandbox.UID else "os._exit(1)"
-    nb.cells[3].source = f"import os, signal\n{attack}\nadd = 1"
+    nb.cells[3].source = f"import os, signal\n{daemon}{attack}\nadd = 1"
     (subs / "mallory").mkdir()
     (subs / "mallory" / "00_warmup.ipynb").write_bytes(notebook_bytes(nb))
     with contextlib.redirect_stdout(io.StringIO()):
         results = grade([subs], tmp_path / "book", sandbox_level=level, jobs=2)
     assert {r.student: r.score for r in results} == {"alice": 5, "bob": 0, "mallory": 0}
+    time.sleep(0.5)
+    survivors = [p for p in Path("/proc").glob("[0-9]*/cmdline") if marker.encode() in _read(p)]
+    assert survivors == [], "the daemon that left the process group must be killed too"
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def test_a_killed_graders_package_copy_is_removed_by_the_next_run(tmp_path):

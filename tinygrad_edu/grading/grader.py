@@ -19,15 +19,10 @@ For every submission, this (trusted) process:
 from __future__ import annotations
 
 import atexit
-import json
 import os
-import selectors
 import shutil
-import signal
-import subprocess
 import tempfile
 import threading
-import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -51,6 +46,7 @@ from tinygrad_edu.grading.results import (
     CheckResult,
     NotebookResult,
 )
+from tinygrad_edu.grading.run_worker import run_sandboxed
 from tinygrad_edu.grading.strip import copy_package
 from tinygrad_edu.grading.submissions import Refused, Submission, find_submissions
 from tinygrad_edu.grading.submissions import read_submission as _read
@@ -58,9 +54,6 @@ from tinygrad_edu.grading.tasks import Task, load_chapter
 from tinygrad_edu.grading.text import clean_text
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the trusted tinygrad_edu/
-MAX_ANSWER_BYTES = 64 * 2**20  # what a sandbox may send back in all
-MAX_LINE_BYTES = 16 * 2**20  # one message
-STARTUP_MARGIN = 30.0  # seconds for the sandbox to start and stop
 REFUSED = "refused"
 EXTRA = "extra"
 
@@ -94,121 +87,6 @@ def _everywhere(status: str, chapter: int | None, message: str) -> list[CheckRes
     if not tasks:
         return [CheckResult("-", 0, status, message=message)]
     return [CheckResult(t.id, t.points, status, message=message) for t in tasks]
-
-
-def cases_time(chapter: int) -> float:
-    """Seconds the cases of ``chapter`` may take in all: each may run `check.SLOW_FACTOR`
-    times its limit (the first slow one per task; after two stuck ones the rest are skipped)."""
-    from tinygrad_edu.grading.check import SLOW_FACTOR
-
-    return sum(
-        (len(t.cases(True)) * t.time_limit + (SLOW_FACTOR - 1) * 2 * t.time_limit)
-        * (2 if t.depends_on else 1)  # run again with stand-ins
-        for t in load_chapter(chapter)
-    )
-
-
-def _read_answers(
-    proc: subprocess.Popen, cells_deadline: float, cases_seconds: float
-) -> tuple[list[dict], str]:
-    """The worker's JSON lines until it closes its stdout, a deadline, or the size cap.
-
-    Two deadlines: the notebook's cells must be done by ``cells_deadline``; the cases then
-    get ``cases_seconds`` (plus a margin) from that moment on.
-    """
-    messages: list[dict] = []
-    buffer, received, problem = bytearray(), 0, ""
-    deadline = cells_deadline
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                problem = "time"
-                break
-            if not sel.select(min(left, 1.0)):
-                continue
-            chunk = os.read(proc.stdout.fileno(), 2**16)
-            if not chunk:
-                break
-            received += len(chunk)
-            buffer += chunk
-            if received > MAX_ANSWER_BYTES or len(buffer) > MAX_LINE_BYTES:
-                problem = "size"
-                break
-            if b"\n" not in chunk:
-                continue
-            *lines, rest = bytes(buffer).split(b"\n")
-            buffer = bytearray(rest)
-            for line in lines:
-                try:
-                    message = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(message, dict):
-                    messages.append(message)
-                    if message.get("cells_done") is True and deadline == cells_deadline:
-                        deadline = time.monotonic() + cases_seconds + STARTUP_MARGIN
-    return messages, problem
-
-
-def _run_sandboxed(cells: list[str], chapter: int, settings: Settings, slot: int) -> tuple:
-    """Run the worker on ``cells`` in a sandbox; (messages, problem) and always clean up."""
-    cases_seconds = cases_time(chapter)
-    limit = settings.total_timeout + cases_seconds + 2 * STARTUP_MARGIN
-    args = ["--chapter", str(chapter), "--cell-timeout", str(settings.cell_timeout)]
-    args += ["--total-timeout", str(settings.total_timeout)]
-    how = sandbox.launch(args, settings.package_copy, slot, int(limit) + 5, settings.level)
-    request = json.dumps({"cells": cells}).encode("utf-8")
-    proc = None
-    try:
-        proc = subprocess.Popen(
-            how.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=how.env,
-            cwd=how.cwd,
-            start_new_session=True,
-            close_fds=True,
-        )
-        feeder = threading.Thread(target=_feed, args=(proc, request), daemon=True)
-        feeder.start()
-        cells_deadline = time.monotonic() + settings.total_timeout + STARTUP_MARGIN
-        return _read_answers(proc, cells_deadline, cases_seconds)
-    finally:
-        if proc is not None:
-            _kill(proc)
-        if how.uid is not None:
-            sandbox.kill_uid(how.uid)
-        if how.scratch:
-            shutil.rmtree(how.scratch, ignore_errors=True)
-
-
-def _feed(proc: subprocess.Popen, data: bytes) -> None:
-    try:
-        proc.stdin.write(data)
-        proc.stdin.close()
-    except OSError:
-        pass  # the worker died early: its (missing) answers say so
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    """SIGKILL the sandbox's process group (with bwrap, its whole PID namespace dies)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.kill()
-    except OSError:
-        pass
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout):
-        try:
-            stream.close()
-        except OSError:
-            pass
 
 
 def grade_submission(sub: Submission, settings: Settings) -> NotebookResult:
@@ -294,7 +172,7 @@ def _grade_data(
         result.tasks = _everywhere(UNKNOWN_CHAPTER, None, str(exc))
         return
     cells = [c.source for c in nb.cells if c.get("cell_type") == "code" and c.source.strip()]
-    messages, problem = _run_sandboxed(cells, chapter, settings, slot)
+    messages, problem = run_sandboxed(cells, chapter, settings, slot)
     _judge(result, tasks, messages, problem, settings)
 
 
