@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tinygrad_edu.grading.release import release
 from tinygrad_edu.grading.strip import strip_source
+from tinygrad_edu.grading.student_release import release
 from tinygrad_edu.grading.tasks import chapters, load_chapter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,3 +92,12 @@ def t():
     assert "_answer" not in stripped and "_helper" not in stripped and "_run" in stripped
     assert "expected" not in stripped and "hidden" not in stripped
     assert "hidden=True" in strip_source(source, drop_hidden=False)
+
+
+def test_the_release_command_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
+    from tinygrad_edu.cli import main
+
+    (tmp_path / "old.txt").write_text("keep me")
+    assert main(["release", str(tmp_path)]) == 1
+    assert "not empty" in capsys.readouterr().err
+    assert (tmp_path / "old.txt").read_text() == "keep me"

@@ -96,7 +96,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Write the student copy of the course (no solutions, references or hidden cases)."""
-    from tinygrad_edu.grading.release import release
+    from tinygrad_edu.grading.student_release import release
 
     try:
         out = release(args.out)

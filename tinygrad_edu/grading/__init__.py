@@ -4,7 +4,9 @@
   how it went; it never raises.
 * `task` / `Case` (chapter authors): register a task's cases in ``grading/chNN.py``.
 * `build_exercises`: solutions/NN_*.ipynb -> exercises/NN_*.ipynb with the answers removed.
-* `grade`: run submitted notebooks in fresh kernels and grade them; writes a gradebook.
+* `grade`: run each submitted notebook in a sandbox (`sandbox.py`, `worker.py`) and judge
+  its plain-data answers here, against expected values computed here; writes a gradebook.
+* `release`: the student copy of the course (no solutions, references or hidden cases).
 * `progress`: which exercises already pass, chapter by chapter.
 
 The instructor tools load lazily, so ``from tinygrad_edu.grading import check`` in a
@@ -28,6 +30,7 @@ _LAZY = {
     "grade": "tinygrad_edu.grading.grader",
     "grade_notebook": "tinygrad_edu.grading.grader",
     "progress": "tinygrad_edu.grading.progress_report",
+    "release": "tinygrad_edu.grading.student_release",
 }
 
 __all__ = [

@@ -191,7 +191,7 @@ def expected_values(task: Task, hidden: bool) -> list[Any]:
     the task's reference; a `Case.judge` case gets None (its judge decides).
 
     In a student release (no references), the visible cases' values are read from the
-    data file `release.py` wrote.
+    data file `student_release.py` wrote.
     """
     values = []
     for i, case in enumerate(task.cases(hidden)):
@@ -207,7 +207,7 @@ def expected_values(task: Task, hidden: bool) -> list[Any]:
 
 
 def _stored_expected() -> dict[str, list]:
-    """The release's visible expected values (`release.EXPECTED_FILE`)."""
+    """The release's visible expected values (`student_release.EXPECTED_FILE`)."""
     path = Path(__file__).with_name("visible_expected.json")
     if not path.exists():
         raise LookupError("this task has no reference answer and no stored expected values")
