@@ -4,7 +4,9 @@
 * chain_floor.py: the same chain in PyTorch, tinygrad_edu, a featureless engine, and NumPy alone;
 * bench_nn.py: the same MLP step through nn + optim, and one epoch over the digits;
 * bench_viz.py: drawing and rendering graphs of up to 10,000 nodes (budget: 2 s each);
-* gpu_check.py: CuPy against PyTorch CUDA (prints "skipped" without a GPU).
+* gpu_check.py: CuPy against PyTorch CUDA (prints "skipped" without a GPU);
+* bench_grading.py: notebooks graded per minute, --jobs 1 and 2 (a 10-student class here;
+  run it alone for the 50-student figures of the README).
 
 Each comparison with PyTorch runs the two frameworks in separate processes, alternating.
 """
@@ -21,6 +23,7 @@ SCRIPTS = [
     ["bench_nn.py", "--rounds", "3"],
     ["bench_viz.py"],
     ["gpu_check.py", "--skip-tests"],
+    ["bench_grading.py", "--students", "10"],
 ]
 
 
