@@ -217,3 +217,15 @@ def test_tensors_compare_by_type_then_data():
     assert mismatch(Tensor([1.0, 2.0]), Tensor([1.0, 2.0])) is None
     assert mismatch(Tensor([1.0, 2.0]), np.array([1.0, 2.0])) == "an ndarray, expected a Tensor"
     assert mismatch(Tensor([1.0, 2.0]), Tensor([1.0, 3.0])) == "values differ"
+
+
+def test_an_answer_whose_repr_never_ends_is_stopped_too():
+    class Forever:
+        def __repr__(self):
+            while True:
+                pass
+
+    result = evaluate(
+        _task([Case(args=(1, 2))], time_limit=0.3), lambda a, b: Forever(), hidden=False
+    )
+    assert result.status == "timeout"

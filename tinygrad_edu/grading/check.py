@@ -160,13 +160,18 @@ def run_case(case: Case, obj: Any, limit: float, extend: bool = True) -> dict[st
     seconds = round(time.monotonic() - start, 3)
     if seconds > limit:
         return {"status": "slow", "seconds": seconds}
-    try:
-        outcome = {"status": "ok", "value": encode(value), "seconds": seconds}
-        if inputs:
-            outcome["inputs_after"] = encode(inputs[0])
-        return outcome
+    try:  # encoding runs the answer's own code too (a __repr__, an array property): time it
+        encoded = call_with_time_limit(
+            lambda: (encode(value), encode(inputs[0]) if inputs else None), limit
+        )
+    except CheckTimeout:
+        return {"status": TIMEOUT, "seconds": round(time.monotonic() - start, 2)}
     except Exception as exc:
         return {"status": "raised", "error": f"the answer cannot be checked ({_raised(exc)})"}
+    outcome = {"status": "ok", "value": encoded[0], "seconds": seconds}
+    if inputs:
+        outcome["inputs_after"] = encoded[1]
+    return outcome
 
 
 def run_task(task: Task, obj: Any, hidden: bool) -> list[dict[str, Any]]:
