@@ -405,7 +405,10 @@ def _tree_hash(root: Path) -> dict[str, str]:
 
 
 def _temp_entries() -> set[str]:
-    return {n for n in os.listdir(tempfile.gettempdir()) if "tinygrad-edu" in n}
+    """This run's temporary folders (the package copy carries the grader's pid; fallback
+    sandboxes' scratch folders). Other graders running meanwhile make their own."""
+    mine = (f"tinygrad-edu-course-{os.getpid()}-", "tinygrad-edu-sandbox-")
+    return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith(mine)}
 
 
 MARKER = f"tinygrad-edu-attack-{os.getpid()}-{time.time_ns()}"
