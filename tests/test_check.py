@@ -229,3 +229,22 @@ def test_an_answer_whose_repr_never_ends_is_stopped_too():
         _task([Case(args=(1, 2))], time_limit=0.3), lambda a, b: Forever(), hidden=False
     )
     assert result.status == "timeout"
+
+
+def test_the_judge_accepts_only_what_the_task_asked_for():
+    from tinygrad_edu.grading.check import judge_task
+
+    task = _task([Case(args=(1, 2)), Case(args=(2, 2))])
+    expected = [3, 4]
+    forged = [
+        [{"status": "ok", "value": 3}],  # too few answers: the missing one fails
+        [{"status": "ok", "value": 3}, {"status": "ok", "value": {"__object__": 1}}],
+        [{"status": "ok", "value": 3}, {"status": "ok", "value": 4.0}],  # a bare JSON float
+        "passed",
+        [{"status": "ok", "value": 3}, "ok"],
+    ]
+    statuses = [judge_task(task, expected, f, hidden=True).status for f in forged]
+    assert statuses == ["failed", "failed", "passed", "failed", "failed"]
+    ok = [{"status": "ok", "value": 3}, {"status": "ok", "value": 4}, {"status": "ok", "value": 9}]
+    result = judge_task(task, expected, ok, hidden=True)
+    assert result.earned == 2 and result.total == 2, "extra answers are ignored"

@@ -354,7 +354,8 @@ def judge_task(
         result.message = message
         result.case, result.hidden = case.describe(task.object_name), case.hidden
         result.expected, result.got = want, got
-        result.nudge = _diagnosis(task, case, outcomes[i]) or case.nudge
+        outcome = outcomes[i] if i < len(outcomes) else None
+        result.nudge = _diagnosis(task, case, outcome) or case.nudge
     result.message = feedback.counts(result, hidden_count) + (f" {result.message}" if first else "")
     return result
 
