@@ -85,6 +85,7 @@ def test_an_exponential_sort_is_reported_as_not_finishing(graded):
     topo = graded["every_path"]["ch03.topological_order"]
     assert topo.status == "timeout" and topo.hidden
     assert "did not finish" in topo.message and "ladder" in topo.case
+    assert "paths" in topo.nudge, "the nudge names the concept the ladder probes"
 
 
 def test_a_correct_backward_keeps_its_points_when_its_sort_failed(graded):

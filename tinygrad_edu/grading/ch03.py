@@ -214,6 +214,16 @@ GRAPHS: dict[str, tuple[Callable[[], tuple[V, dict[str, V]]], str]] = {
 }
 
 
+# What each graph probes: shown when a case on it fails (no recipe, the concept).
+NUDGES = {
+    "diamond": "x reaches w by two paths: its gradient is the sum over both.",
+    "reuse": "x is used three times: each use adds its share to x.grad.",
+    "chain": "5,000 nodes deep: Python's recursion stops near 1,000 levels.",
+    "ladder": "About 90 nodes but 2**30 paths: the work must grow with the nodes, "
+    "not with the paths.",
+}
+
+
 def _name(v: V) -> str:
     """How a learner recognises ``v`` in the description of the graph."""
     if v.label:
@@ -267,7 +277,11 @@ def _sort_case(graph: str, hidden: bool = False) -> Case:
         return _order_problem(got, scalar.topological_order(root)) or None
 
     return Case(
-        run=run, judge=judge, hidden=hidden, description=f"topological_order(root) for {text}"
+        run=run,
+        judge=judge,
+        hidden=hidden,
+        description=f"topological_order(root) for {text}",
+        nudge=NUDGES.get(graph, ""),
     )
 
 
@@ -312,6 +326,7 @@ def _backward_case(graph: str, hidden: bool = False) -> Case:
         run=_grads_after(graph),
         hidden=hidden,
         description=f"backward(root) for {GRAPHS[graph][1]}; the .grad of its Values",
+        nudge=NUDGES.get(graph, ""),
     )
 
 
