@@ -106,7 +106,10 @@ def test_the_environment_is_cleared_and_limits_are_set_in_every_level():
     for level in sandbox.available_levels():
         if level == sandbox.UID:
             continue  # its limits are set by the worker after it drops its uid
-        env = sandbox.launch(["--chapter", "0"], "/nowhere", 0, 60, level).env
+        how = sandbox.launch(["--chapter", "0"], "/nowhere", 0, 60, level)
+        env = how.env
+        if how.scratch:
+            shutil.rmtree(how.scratch)
         extra = {sandbox.RUN_TOKEN} if level != sandbox.BUBBLEWRAP else set()
         assert set(env) == set(sandbox.clean_environment("/h", "/p")) | extra
     assert set(sandbox.LIMITS) == {"RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE"}
