@@ -105,6 +105,66 @@ class ModuleList(Module):
         )
 
 
+class ModuleDict(Module):
+    """A dict of modules whose parameters the parent can see (keys are the names).
+
+    >>> from tinygrad_edu.nn import Linear, ReLU
+    >>> heads = ModuleDict({"act": ReLU(), "out": Linear(4, 2)})
+    >>> list(heads.keys()), [n for n, _ in heads.named_parameters()]
+    (['act', 'out'], ['out.weight', 'out.bias'])
+    """
+
+    def __init__(self, modules: Any = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self) -> Any:
+        return self._modules.keys()
+
+    def items(self) -> Any:
+        return self._modules.items()
+
+    def values(self) -> Any:
+        return self._modules.values()
+
+    def update(self, modules: Any) -> None:
+        """Add (name, module) pairs from a dict, a ModuleDict or an iterable of pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for key, module in pairs:
+            self[key] = module
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError("ModuleDict has no forward: pick a module by its key, e.g. "
+                                  "`self.heads[name](x)`")
+
+
 def _index(idx: int, n: int) -> int:
     if not -n <= idx < n:
         raise IndexError(f"index {idx} is out of range")

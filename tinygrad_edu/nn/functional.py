@@ -244,3 +244,20 @@ __all__ = [
     "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "linear", "log_softmax",
     "mse_loss", "nll_loss", "one_hot", "relu", "sigmoid", "softmax", "tanh",
 ]
+
+
+# ---------------------------------------------------------------------------- more families
+# Each family lives in its own file; F re-exports them (F.conv2d, F.gelu, F.layer_norm, ...).
+from .embedding import embedding  # noqa: E402
+from .functional_activation import elu, gelu, leaky_relu, silu, softplus  # noqa: E402
+from .functional_conv import (  # noqa: E402
+    adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, max_pool2d, pad,
+)
+from .functional_loss import binary_cross_entropy, l1_loss, smooth_l1_loss  # noqa: E402
+from .functional_norm import batch_norm, layer_norm, normalize  # noqa: E402
+
+__all__ += [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy", "conv1d", "conv2d",
+    "elu", "embedding", "gelu", "layer_norm", "l1_loss", "leaky_relu", "max_pool2d", "normalize",
+    "pad", "silu", "smooth_l1_loss", "softplus",
+]

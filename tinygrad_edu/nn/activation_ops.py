@@ -1,0 +1,150 @@
+r"""Smooth relatives of ReLU, each one autograd node with its derivative on paper.
+
+| name | $y$ | $dy/dx$ |
+|---|---|---|
+| leaky_relu | $x$ if $x>0$ else $a x$ | $1$ or $a$ |
+| elu | $x$ if $x>0$ else $\alpha(e^x-1)$ | $1$ or $\alpha e^x$ |
+| silu | $x\,\sigma(x)$ | $\sigma(x)\,(1 + x(1-\sigma(x)))$ |
+| softplus | $\frac1\beta\log(1+e^{\beta x})$ | $\sigma(\beta x)$ |
+| gelu | $x\,\Phi(x)$ | $\Phi(x) + x\,\varphi(x)$ |
+
+$\Phi$ is the standard normal CDF, $\frac12(1+\mathrm{erf}(x/\sqrt2))$, and $\varphi$ its density.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..device import array_module
+
+_erf_host = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(x):
+    r"""$\mathrm{erf}(x) = \frac{2}{\sqrt\pi}\int_0^x e^{-t^2}dt$, elementwise, on x's device.
+
+    NumPy has no erf; Python's ``math.erf`` is exact, one number at a time (fast enough here).
+    On a CUDA device CuPy's ``cupyx.scipy.special.erf`` does it.
+    """
+    if isinstance(x, np.ndarray):
+        return _erf_host(x).astype(x.dtype)
+    from cupyx.scipy.special import erf as cupy_erf  # only reached with CuPy arrays
+
+    return cupy_erf(x)
+
+
+def _sigmoid(xp, x):
+    return 0.5 * (1 + xp.tanh(0.5 * x))  # = 1/(1+e^-x), without overflow
+
+
+class LeakyRelu(Function):
+    r"""$y = x$ for $x > 0$, else $a\,x$: a small slope instead of ReLU's flat zero."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        return array_module(x).where(x > 0, x, x * slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return array_module(x).where(x > 0, grad, grad * ctx.slope), None
+
+
+class Elu(Function):
+    r"""$y = x$ for $x > 0$, else $\alpha(e^x - 1)$; $dy/dx = 1$ or $\alpha e^x$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        xp = array_module(x)
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        xp = array_module(x)
+        return xp.where(x > 0, grad, grad * ctx.alpha * xp.exp(xp.minimum(x, 0))), None
+
+
+class Silu(Function):
+    r"""$y = x\,\sigma(x)$ (also called swish); $dy/dx = \sigma(x)(1 + x(1-\sigma(x)))$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        s = _sigmoid(array_module(x), x)
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, s = ctx.saved_tensors
+        return grad * s * (1 + x * (1 - s))
+
+
+class Softplus(Function):
+    r"""$y = \frac1\beta\log(1+e^{\beta x})$, a smooth ReLU; $dy/dx = \sigma(\beta x)$.
+
+    Where $\beta x$ > ``threshold`` it returns $x$ itself (the two agree to float precision).
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        xp = array_module(x)
+        bx = x * beta
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        return xp.where(bx > threshold, x, xp.log1p(xp.exp(xp.minimum(bx, threshold))) / beta)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        xp = array_module(x)
+        bx = x * ctx.beta
+        return xp.where(bx > ctx.threshold, grad, grad * _sigmoid(xp, bx)), None, None
+
+
+class Gelu(Function):
+    r"""$y = x\,\Phi(x)$: the input, weighted by how likely a standard normal is below it.
+
+    ``approximate="tanh"``: $\Phi(x) \approx \frac12(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3)))$.
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        xp = array_module(x)
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return 0.5 * x * (1 + xp.tanh(_K * (x + 0.044715 * x**3)))
+        return 0.5 * x * (1 + erf(x * _SQRT1_2))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        xp = array_module(x)
+        if ctx.approximate == "tanh":
+            t = xp.tanh(_K * (x + 0.044715 * x**3))
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _K * (1 + 3 * 0.044715 * x * x)), None
+        cdf = 0.5 * (1 + erf(x * _SQRT1_2))
+        pdf = xp.exp(-0.5 * x * x) * _INV_SQRT_2PI
+        return grad * (cdf + x * pdf), None
+
+
+_K = math.sqrt(2 / math.pi)
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)

@@ -1,0 +1,60 @@
+r"""``F.binary_cross_entropy``, ``F.l1_loss``, ``F.smooth_l1_loss``.
+
+``binary_cross_entropy`` takes probabilities (after a sigmoid); prefer
+``binary_cross_entropy_with_logits`` on raw scores, which cannot overflow.
+"""
+from __future__ import annotations
+
+import warnings
+
+from ..tensor import Tensor
+from .loss_ops import BinaryCrossEntropy, SmoothL1Loss
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check(input: Tensor, target: Tensor, reduction: str) -> None:  # noqa: A002
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction "
+                         "(use 'mean', 'sum' or 'none')")
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", UserWarning, stacklevel=3,
+        )
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                         reduction: str = "mean") -> Tensor:
+    r"""$-w\,[y\log x + (1-y)\log(1-x)]$ for probabilities $x \in [0, 1]$."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
+    x = input.array
+    if x.size and not bool(((x >= 0) & (x <= 1)).all()):
+        raise RuntimeError("all elements of input should be between 0 and 1 (binary_cross_"
+                           "entropy takes probabilities: apply sigmoid first, or use "
+                           "binary_cross_entropy_with_logits on raw scores)")
+    return BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    r"""Mean absolute error $\frac1n\sum|x - y|$ (or the sum, or every term)."""
+    _check(input, target, reduction)
+    losses = (input - target).abs()
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.mean()
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
+                   beta: float = 1.0) -> Tensor:
+    r"""$\frac{d^2}{2\beta}$ where $|d| < \beta$, else $|d| - \frac\beta2$, for $d = x - y$."""
+    _check(input, target, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return SmoothL1Loss.apply(input, target, reduction, beta)

@@ -1,0 +1,192 @@
+r"""Pooling: summarise each window of an image by its maximum or its mean.
+
+Pooling uses the same sliding windows as convolution (``windows.py``), with no weights:
+
+* **max pool**: $y = \max_{(a,b)} x[i s + a d, j s + b d]$. Only the largest pixel of a window
+  affects $y$, so the gradient goes to it alone (the first one, if several tie), and is 0 for the
+  others: $\partial y/\partial x = [x \text{ is the window's argmax}]$.
+* **average pool**: $y = \frac{1}{|w|}\sum x$ over the window, so every pixel of the window
+  gets $\partial y/\partial x = 1/|w|$.
+
+Both backwards hand each window's gradient back to its pixels with ``col2im``: pixels in
+several windows (stride < kernel) add up what they receive.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..device import array_module
+from .windows import col2im, out_size, pad2d, unpad2d, windows
+
+
+def pool_out_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
+                  ceil_mode: bool) -> int:
+    """PyTorch's pooling output size; with ``ceil_mode`` a last, partial window is kept, as long as
+    it starts inside the input or its left padding."""
+    if not ceil_mode:
+        return out_size(size, kernel, stride, 2 * pad, dilation)
+    n = math.ceil((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+    return n - 1 if (n - 1) * stride >= size + pad else n
+
+
+def _geometry(x, kernel, stride, padding, dilation, ceil_mode):
+    """Output size and the padding (top, bottom, left, right) that makes every window fit."""
+    h, w = x.shape[2], x.shape[3]
+    oh = pool_out_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
+    ow = pool_out_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
+    # ceil_mode's last window may hang over the bottom/right: pad a little more there
+    bottom = max(padding[0], (oh - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1 - h
+                 - padding[0])
+    right = max(padding[1], (ow - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1 - w
+                - padding[1])
+    return (oh, ow), (padding[0], bottom, padding[1], right)
+
+
+def window_max(x, kernel, stride, padding, dilation, ceil_mode):
+    """Each window's max (N, C, OH, OW), which tap of the window held it, and the padding used."""
+    out, pad = _geometry(x, kernel, stride, padding, dilation, ceil_mode)
+    xp = array_module(x)
+    neg_inf = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    patches = windows(pad2d(x, pad, neg_inf), kernel, stride, dilation, out)
+    flat = patches.reshape(*patches.shape[:4], kernel[0] * kernel[1])
+    arg = flat.argmax(axis=-1)  # the first largest (NaN counts as largest, as in PyTorch)
+    return xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0], arg, pad
+
+
+def max_indices(x, kernel, stride, padding, dilation, ceil_mode):
+    """For ``return_indices``: per output, the flat index ``row * W + col`` of the input pixel
+    it came from. (N, C, H, W) or (C, H, W) in, int64 (N, C, OH, OW) out."""
+    unbatched = x.ndim == 3
+    x = x[None] if unbatched else x
+    _, arg, pad = window_max(x, kernel, stride, padding, dilation, ceil_mode)
+    xp = array_module(x)
+    oh, ow = arg.shape[2:]
+    rows = xp.arange(oh)[:, None] * stride[0] - pad[0] + (arg // kernel[1]) * dilation[0]
+    columns = xp.arange(ow) * stride[1] - pad[2] + (arg % kernel[1]) * dilation[1]
+    indices = (rows * x.shape[3] + columns).astype(np.int64)
+    return indices[0] if unbatched else indices
+
+
+class MaxPool2DWithIndices(Function):
+    r"""$y = \max$ of each window; backward routes $G$ to each window's argmax.
+
+    Accepts (N, C, H, W) or (C, H, W).
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
+        ctx.unbatched = x.ndim == 3
+        x = x[None] if ctx.unbatched else x
+        y, arg, pad = window_max(x, kernel, stride, padding, dilation, ceil_mode)
+        ctx.arg, ctx.geometry = arg, (x.shape, pad, kernel, stride, dilation)
+        return y[0] if ctx.unbatched else y
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, pad, kernel, stride, dilation = ctx.geometry
+        xp = array_module(grad)
+        grad = grad[None] if ctx.unbatched else grad
+        taps = xp.arange(kernel[0] * kernel[1])
+        # one-hot of the argmax, times the gradient: (N, C, OH, OW, KH*KW)
+        routed = (taps == ctx.arg[..., None]) * grad[..., None]
+        routed = routed.reshape(*grad.shape, *kernel).astype(grad.dtype, copy=False)
+        padded = (shape[0], shape[1], shape[2] + pad[0] + pad[1], shape[3] + pad[2] + pad[3])
+        grad_x = unpad2d(col2im(routed, padded, stride, dilation), pad)
+        return grad_x[0] if ctx.unbatched else grad_x
+
+    def name(self) -> str:
+        return "MaxPool2DWithIndicesBackward0"
+
+
+class AvgPool2D(Function):
+    r"""$y$ = the sum of each window over its size; backward gives each pixel $G/\text{size}$.
+
+    The size (divisor) follows PyTorch: padding counts (``count_include_pad=True``) except the
+    extra padding of ``ceil_mode``; ``divisor_override`` replaces it.
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+        ctx.unbatched = x.ndim == 3
+        x = x[None] if ctx.unbatched else x
+        out, pad = _geometry(x, kernel, stride, padding, (1, 1), ceil_mode)
+        patches = windows(pad2d(x, pad), kernel, stride, (1, 1), out)
+        xp = array_module(x)
+        if divisor_override:
+            divisor = xp.asarray(float(divisor_override), dtype=x.dtype)
+        else:
+            divisor = xp.asarray(_divisors(x.shape[2:], out, kernel, stride, padding,
+                                           count_include_pad), dtype=x.dtype)
+        y = patches.sum(axis=(-2, -1)) / divisor
+        ctx.divisor, ctx.geometry = divisor, (x.shape, pad, kernel, stride)
+        return y[0] if ctx.unbatched else y
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, pad, kernel, stride = ctx.geometry
+        xp = array_module(grad)
+        grad = grad[None] if ctx.unbatched else grad
+        share = (grad / ctx.divisor)[..., None, None]  # every pixel of the window gets G/size
+        spread = xp.broadcast_to(share, (*grad.shape, *kernel))
+        padded = (shape[0], shape[1], shape[2] + pad[0] + pad[1], shape[3] + pad[2] + pad[3])
+        grad_x = unpad2d(col2im(spread, padded, stride, (1, 1)), pad)
+        return grad_x[0] if ctx.unbatched else grad_x
+
+
+def _divisors(size, out, kernel, stride, padding, count_include_pad) -> np.ndarray:
+    """PyTorch's divisor per output position (OH, OW) for average pooling."""
+    per_dim = []
+    for n, o, k, s, p in zip(size, out, kernel, stride, padding, strict=True):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        with_pad = end - start
+        inside = np.minimum(end, n) - np.maximum(start, 0)
+        per_dim.append(with_pad if count_include_pad else inside)
+    return np.outer(per_dim[0], per_dim[1]).astype(np.float64)
+
+
+def adaptive_ranges(size: int, out: int) -> list[tuple[int, int]]:
+    r"""Window $i$ of ``out`` covers $[\lfloor i n/o \rfloor, \lceil (i+1) n/o \rceil)$."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+class AdaptiveAvgPool2D(Function):
+    r"""Average pooling to a fixed output size: window $(i, j)$ is the mean of its range.
+
+    Windows may differ in size by one pixel (and overlap); backward spreads each output's
+    gradient evenly over its window.
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, output_size):
+        xp = array_module(x)
+        hs = adaptive_ranges(x.shape[-2], output_size[0])
+        ws = adaptive_ranges(x.shape[-1], output_size[1])
+        y = xp.empty((*x.shape[:-2], len(hs), len(ws)), dtype=x.dtype)
+        for i, (h0, h1) in enumerate(hs):
+            for j, (w0, w1) in enumerate(ws):
+                y[..., i, j] = x[..., h0:h1, w0:w1].mean(axis=(-2, -1))
+        ctx.shape, ctx.ranges = x.shape, (hs, ws)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        hs, ws = ctx.ranges
+        grad_x = xp.zeros(ctx.shape, dtype=grad.dtype)
+        for i, (h0, h1) in enumerate(hs):
+            for j, (w0, w1) in enumerate(ws):
+                grad_x[..., h0:h1, w0:w1] += grad[..., i, j, None, None] / ((h1 - h0) * (w1 - w0))
+        return grad_x, None
+
+    def name(self) -> str:
+        return "AdaptiveAvgPool2DBackward0"
