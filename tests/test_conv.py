@@ -165,7 +165,7 @@ def pool_cases(draw, dilation=True):
     kernel = tuple(draw(st.integers(1, 4)) for _ in range(2))
     stride = tuple(draw(st.integers(1, 3)) for _ in range(2))
     dil = tuple(draw(st.integers(1, 2)) if dilation else 1 for _ in range(2))
-    padding = tuple(draw(st.integers(0, (d * (k - 1) + 1) // 2)) for k, d in zip(kernel, dil))
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
     size = tuple(max(draw(st.integers(1, 9)), d * (k - 1) + 1 - 2 * p)
                  for k, d, p in zip(kernel, dil, padding))
     return dict(kernel=kernel, stride=stride, dilation=dil, padding=padding,

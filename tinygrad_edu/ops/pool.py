@@ -8,8 +8,9 @@ Pooling uses the same sliding windows as convolution (``windows.py``), with no w
 * **average pool**: $y = \frac{1}{|w|}\sum x$ over the window, so every pixel of the window
   gets $\partial y/\partial x = 1/|w|$.
 
-Both backwards hand each window's gradient back to its pixels with ``col2im``: pixels in
-several windows (stride < kernel) add up what they receive.
+Both work tap by tap (``windows.py``): the max or the sum over the KH·KW taps of every window at
+once, and backward hands each window's gradient back tap by tap; pixels in several windows
+(stride < kernel) add up what they receive.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..device import array_module
-from .windows import col2im, out_size, pad2d, unpad2d, windows
+from .windows import out_size, pad2d, tap, tap_slices, unpad2d
 
 
 def pool_out_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -46,14 +47,26 @@ def _geometry(x, kernel, stride, padding, dilation, ceil_mode):
 
 
 def window_max(x, kernel, stride, padding, dilation, ceil_mode):
-    """Each window's max (N, C, OH, OW), which tap of the window held it, and the padding used."""
+    """Each window's max (N, C, OH, OW), which tap held it, and the padding used.
+
+    A running max over the taps; ``arg`` moves to tap $t$ where it is strictly larger, so the
+    first of equal values wins, as in PyTorch. A NaN wins over everything (NaN propagates).
+    """
     out, pad = _geometry(x, kernel, stride, padding, dilation, ceil_mode)
     xp = array_module(x)
     neg_inf = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    patches = windows(pad2d(x, pad, neg_inf), kernel, stride, dilation, out)
-    flat = patches.reshape(*patches.shape[:4], kernel[0] * kernel[1])
-    arg = flat.argmax(axis=-1)  # the first largest (NaN counts as largest, as in PyTorch)
-    return xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0], arg, pad
+    xpad = pad2d(x, pad, neg_inf)
+    taps = [tap(xpad, t // kernel[1], t % kernel[1], stride, dilation, out)
+            for t in range(kernel[0] * kernel[1])]
+    best = taps[0]
+    arg = xp.zeros(best.shape, dtype=np.int64)
+    for t, value in enumerate(taps[1:], start=1):
+        arg[value > best] = t
+        best = xp.maximum(best, value)  # NaN-propagating, like PyTorch's max pool
+    if x.dtype.kind == "f" and bool(xp.isnan(best).any()):  # rare: point at the first NaN
+        for t in reversed(range(len(taps))):
+            arg[xp.isnan(taps[t])] = t
+    return best, arg, pad
 
 
 def max_indices(x, kernel, stride, padding, dilation, ceil_mode):
@@ -66,7 +79,7 @@ def max_indices(x, kernel, stride, padding, dilation, ceil_mode):
     oh, ow = arg.shape[2:]
     rows = xp.arange(oh)[:, None] * stride[0] - pad[0] + (arg // kernel[1]) * dilation[0]
     columns = xp.arange(ow) * stride[1] - pad[2] + (arg % kernel[1]) * dilation[1]
-    indices = (rows * x.shape[3] + columns).astype(np.int64)
+    indices = rows * x.shape[3] + columns
     return indices[0] if unbatched else indices
 
 
@@ -91,12 +104,13 @@ class MaxPool2DWithIndices(Function):
         shape, pad, kernel, stride, dilation = ctx.geometry
         xp = array_module(grad)
         grad = grad[None] if ctx.unbatched else grad
-        taps = xp.arange(kernel[0] * kernel[1])
-        # one-hot of the argmax, times the gradient: (N, C, OH, OW, KH*KW)
-        routed = (taps == ctx.arg[..., None]) * grad[..., None]
-        routed = routed.reshape(*grad.shape, *kernel).astype(grad.dtype, copy=False)
-        padded = (shape[0], shape[1], shape[2] + pad[0] + pad[1], shape[3] + pad[2] + pad[3])
-        grad_x = unpad2d(col2im(routed, padded, stride, dilation), pad)
+        image = xp.zeros(_padded(shape, pad), dtype=grad.dtype)
+        zero = xp.zeros((), dtype=grad.dtype)
+        for t in range(kernel[0] * kernel[1]):  # each window's gradient goes to its argmax tap
+            rows, columns = tap_slices(t // kernel[1], t % kernel[1], stride, dilation,
+                                       grad.shape[2:])
+            image[:, :, rows, columns] += xp.where(ctx.arg == t, grad, zero)
+        grad_x = unpad2d(image, pad)
         return grad_x[0] if ctx.unbatched else grad_x
 
     def name(self) -> str:
@@ -117,15 +131,18 @@ class AvgPool2D(Function):
         ctx.unbatched = x.ndim == 3
         x = x[None] if ctx.unbatched else x
         out, pad = _geometry(x, kernel, stride, padding, (1, 1), ceil_mode)
-        patches = windows(pad2d(x, pad), kernel, stride, (1, 1), out)
         xp = array_module(x)
+        xpad = pad2d(x, pad)
+        total = tap(xpad, 0, 0, stride, (1, 1), out).copy()
+        for t in range(1, kernel[0] * kernel[1]):
+            total += tap(xpad, t // kernel[1], t % kernel[1], stride, (1, 1), out)
         if divisor_override:
             divisor = xp.asarray(float(divisor_override), dtype=x.dtype)
         else:
             divisor = xp.asarray(_divisors(x.shape[2:], out, kernel, stride, padding,
                                            count_include_pad), dtype=x.dtype)
-        y = patches.sum(axis=(-2, -1)) / divisor
         ctx.divisor, ctx.geometry = divisor, (x.shape, pad, kernel, stride)
+        y = total / divisor
         return y[0] if ctx.unbatched else y
 
     @staticmethod
@@ -133,11 +150,18 @@ class AvgPool2D(Function):
         shape, pad, kernel, stride = ctx.geometry
         xp = array_module(grad)
         grad = grad[None] if ctx.unbatched else grad
-        share = (grad / ctx.divisor)[..., None, None]  # every pixel of the window gets G/size
-        spread = xp.broadcast_to(share, (*grad.shape, *kernel))
-        padded = (shape[0], shape[1], shape[2] + pad[0] + pad[1], shape[3] + pad[2] + pad[3])
-        grad_x = unpad2d(col2im(spread, padded, stride, (1, 1)), pad)
+        share = grad / ctx.divisor  # every pixel of a window gets G / size
+        image = xp.zeros(_padded(shape, pad), dtype=grad.dtype)
+        for t in range(kernel[0] * kernel[1]):
+            rows, columns = tap_slices(t // kernel[1], t % kernel[1], stride, (1, 1),
+                                       grad.shape[2:])
+            image[:, :, rows, columns] += share
+        grad_x = unpad2d(image, pad)
         return grad_x[0] if ctx.unbatched else grad_x
+
+
+def _padded(shape, pad):
+    return (shape[0], shape[1], shape[2] + pad[0] + pad[1], shape[3] + pad[2] + pad[3])
 
 
 def _divisors(size, out, kernel, stride, padding, count_include_pad) -> np.ndarray:

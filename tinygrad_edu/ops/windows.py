@@ -1,16 +1,19 @@
 r"""Sliding windows: the one idea behind convolution and pooling.
 
 A 2-D window of size $k_h \times k_w$ slides over an image with a ``stride``, after ``padding``
-the borders; its taps may be spread out by a ``dilation``. At output position $(i, j)$ the
-window covers the (padded) input pixels
+the borders; its taps may be spread out by a ``dilation``. At output position $(i, j)$, tap
+$(a, b)$ of the window sits on the (padded) input pixel
 
-$$x[\,i s_h + a\,d_h,\; j s_w + b\,d_w\,] \qquad a < k_h,\ b < k_w.$$
+$$x[\,i s_h + a\,d_h,\; j s_w + b\,d_w\,].$$
 
-* :func:`windows` gives every window at once, as a *view* (no copy) of shape
-  ``(N, C, OH, OW, KH, KW)``: NumPy's ``sliding_window_view`` then a strided slice.
-* :func:`col2im` goes the other way for gradients: each window's gradient is added back onto the
-  pixels it covered. A pixel seen by several windows (overlap) collects the sum. This is
-  ``scatter-add``, written as one vectorised ``+=`` per kernel tap $(a, b)$.
+Two ways to look at the same numbers:
+
+* **per window** (:func:`im2col`): every window's pixels laid out as one column of a matrix,
+  (C·KH·KW, N·OH·OW). A convolution is then one matrix product.
+* **per tap** (:func:`tap`): for a fixed tap $(a, b)$, the pixel under it in every window is a
+  strided slice of the image, (N, C, OH, OW). Pooling is a max or a sum over the taps, and
+  gradients go back tap by tap (:func:`col2im`): one vectorised ``+=`` per tap, where a pixel that
+  sits in several windows (stride < kernel) collects the sum.
 """
 from __future__ import annotations
 
@@ -44,44 +47,60 @@ def pad2d(x: Any, padding: Padding, value: float = 0.0) -> Any:
     return out
 
 
-def windows(x: Any, kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Any:
-    """Every window of the (already padded) ``x`` (N, C, H, W): a view (N, C, OH, OW, KH, KW).
-
-    ``sliding_window_view`` lists the windows at every pixel (stride 1, no dilation) without
-    copying anything; slicing with steps picks every ``stride``-th window and, inside each
-    window, every ``dilation``-th tap. ``out`` = (OH, OW) drops windows that would hang off
-    the edge.
-    """
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out
-    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1  # what a dilated window covers
-    xp = array_module(x)
-    subok = {"subok": True} if isinstance(x, np.ndarray) else {}  # keep a simulated GPU's type
-    all_windows = xp.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3),
-                                                           **subok)
-    return all_windows[:, :, : sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw, ::dh, ::dw]
-
-
-def col2im(cols: Any, padded_shape: tuple, stride: Pair, dilation: Pair) -> Any:
-    """Add each window's values back onto the pixels it covered: the adjoint of :func:`windows`.
-
-    ``cols`` has the shape of ``windows(...)``: (N, C, OH, OW, KH, KW). The result has
-    ``padded_shape`` (N, C, H, W). For kernel tap $(a, b)$, the windows' taps land on the
-    pixels ``a*dh + i*sh`` (for every output row i): one strided slice, one ``+=``.
-    """
-    xp = array_module(cols)
-    _, _, oh, ow, kh, kw = cols.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    out = xp.zeros(padded_shape, dtype=cols.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
-            columns = slice(b * dw, b * dw + sw * (ow - 1) + 1, sw)
-            out[:, :, rows, columns] += cols[:, :, :, :, a, b]
-    return out
-
-
 def unpad2d(x: Any, padding: Padding) -> Any:
     """Cut ``padding`` (top, bottom, left, right) off (N, C, H, W): the gradient of :func:`pad2d`."""
     top, bottom, left, right = padding
+    if not (top or bottom or left or right):
+        return x
     h, w = x.shape[2], x.shape[3]
     return x[:, :, top : h - bottom, left : w - right]
+
+
+def tap_slices(a: int, b: int, stride: Pair, dilation: Pair, out: Pair) -> tuple[slice, slice]:
+    """The rows and columns that tap (a, b) visits, one per output position."""
+    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out
+    return (slice(a * dh, a * dh + sh * (oh - 1) + 1, sh),
+            slice(b * dw, b * dw + sw * (ow - 1) + 1, sw))
+
+
+def tap(x: Any, a: int, b: int, stride: Pair, dilation: Pair, out: Pair) -> Any:
+    """The pixel under tap (a, b) of every window of padded ``x``: a view (N, C, OH, OW)."""
+    rows, columns = tap_slices(a, b, stride, dilation, out)
+    return x[:, :, rows, columns]
+
+
+def im2col(x: Any, kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Any:
+    """Every window of padded ``x`` (N, C, H, W) as a column: (C·KH·KW, N·OH·OW).
+
+    ``sliding_window_view`` lists the window at every pixel without copying; slicing with steps
+    keeps every ``stride``-th window and every ``dilation``-th tap. The final reshape copies the
+    windows into the matrix (this copy is the price of turning a convolution into a matmul).
+    """
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out
+    xp = array_module(x)
+    subok = {"subok": True} if isinstance(x, np.ndarray) else {}  # keep a simulated GPU's type
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # what a dilated window covers
+    every = xp.lib.stride_tricks.sliding_window_view(x, span, axis=(2, 3), **subok)
+    wins = every[:, :, : sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw, ::dh, ::dw]
+    n, c = x.shape[:2]  # wins: (N, C, OH, OW, KH, KW) -> (C, KH, KW, N, OH, OW)
+    return wins.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+
+
+def col2im(cols: Any, padded_shape: tuple, kernel: Pair, stride: Pair, dilation: Pair) -> Any:
+    """Add each column (window) back onto the pixels it came from: the adjoint of :func:`im2col`.
+
+    ``cols`` is (C·KH·KW, N·OH·OW); the result has ``padded_shape`` (N, C, H, W). For tap
+    (a, b), the windows' values land on one strided slice of the image: one ``+=`` per tap.
+    """
+    xp = array_module(cols)
+    n, c = padded_shape[:2]
+    kh, kw = kernel
+    oh, ow = out_size(padded_shape[2], kh, stride[0], 0, dilation[0]), out_size(
+        padded_shape[3], kw, stride[1], 0, dilation[1])
+    taps = cols.reshape(c, kh, kw, n, oh, ow)
+    image = xp.zeros(padded_shape, dtype=cols.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            rows, columns = tap_slices(a, b, stride, dilation, (oh, ow))
+            image[:, :, rows, columns] += taps[:, a, b].transpose(1, 0, 2, 3)
+    return image
