@@ -1,11 +1,13 @@
-r"""``optim.RMSprop``: divide each step by a running average of the gradient's size.
+r"""``optim.RMSprop``: divide each step by a running size of that parameter's gradient.
 
-For each parameter $p$ with gradient $g$ (PyTorch's order; momentum and ``centered`` included):
+A parameter whose gradients are large gets small steps, and the other way round. Per step
+(PyTorch's exact order, with $\alpha$ = ``alpha``, $\lambda$ = ``weight_decay``):
 
-$$v \leftarrow \alpha v + (1 - \alpha) g^2$$
-$$p \leftarrow p - \eta\, g / (\sqrt{v} + \epsilon)$$
-
-A parameter whose gradients are large takes small steps, and the other way round.
+$$g \leftarrow g + \lambda p, \qquad v \leftarrow \alpha v + (1-\alpha) g^2$$
+$$\text{centered: } \bar g \leftarrow \alpha \bar g + (1-\alpha) g,\ \ d = \sqrt{v - \bar g^2} + \epsilon
+\qquad\text{else } d = \sqrt{v} + \epsilon$$
+$$\text{momentum } \mu > 0:\ b \leftarrow \mu b + g/d,\ \ p \leftarrow p - \eta b
+\qquad\text{else } p \leftarrow p - \eta\, g/d$$
 """
 from __future__ import annotations
 
@@ -18,46 +20,49 @@ from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
-    """``RMSprop(model.parameters(), lr=1e-3)`` (the optimizer of PyTorch's polynomial_optim)."""
+    """``RMSprop(model.parameters(), lr=0.01)``."""
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False, *, maximize: bool = False) -> None:
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if eps < 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize)
+                 centered: bool = False, capturable: bool = False, foreach: bool | None = None,
+                 maximize: bool = False, differentiable: bool = False) -> None:
+        for name, value in (("learning rate", lr), ("epsilon value", eps),
+                            ("momentum value", momentum), ("weight_decay value", weight_decay),
+                            ("alpha value", alpha)):
+            if value < 0.0:
+                raise ValueError(f"Invalid {name}: {value}")
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
     def update(self, p: Tensor, grad: Any, group: dict, state: dict) -> None:
-        xp = array_module(grad)
-        alpha, eps, decay = group["alpha"], group["eps"], group["weight_decay"]
-        if decay != 0:
-            grad = grad + decay * p.array
-        if "square_avg" not in state:
+        """PyTorch's RMSprop: decay, squared average, (centered), (momentum), step."""
+        xp = array_module(p.array)
+        alpha, eps, mu = group["alpha"], group["eps"], group["momentum"]
+        if not state:
+            state["step"] = 0
             state["square_avg"] = Tensor._make(xp.zeros_like(p.array))
+            if mu > 0:
+                state["momentum_buffer"] = Tensor._make(xp.zeros_like(p.array))
             if group["centered"]:
                 state["grad_avg"] = Tensor._make(xp.zeros_like(p.array))
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = Tensor._make(xp.zeros_like(p.array))
+        state["step"] += 1
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * p.array
         v = state["square_avg"].array
         v *= alpha
         v += (1 - alpha) * grad * grad
         if group["centered"]:
-            m = state["grad_avg"].array
-            m *= alpha
-            m += (1 - alpha) * grad
-            avg = xp.sqrt(v - m * m) + eps
+            g_avg = state["grad_avg"].array
+            g_avg += (grad - g_avg) * (1 - alpha)  # lerp towards g
+            denom = xp.sqrt(v - g_avg * g_avg) + eps
         else:
-            avg = xp.sqrt(v) + eps
-        if group["momentum"] > 0:
+            denom = xp.sqrt(v) + eps
+        if mu > 0:
             buf = state["momentum_buffer"].array
-            buf *= group["momentum"]
-            buf += grad / avg
-            p.array -= group["lr"] * buf
+            buf *= mu
+            buf += grad / denom
+            p.array[...] -= group["lr"] * buf
         else:
-            p.array -= group["lr"] * grad / avg
+            p.array[...] -= group["lr"] * (grad / denom)
