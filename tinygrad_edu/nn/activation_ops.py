@@ -28,8 +28,9 @@ def erf(x):
     NumPy has no erf; Python's ``math.erf`` is exact, one number at a time (fast enough here).
     On a CUDA device CuPy's ``cupyx.scipy.special.erf`` does it.
     """
-    if isinstance(x, np.ndarray):
-        return _erf_host(x).astype(x.dtype)
+    if isinstance(x, (np.ndarray, np.generic)):  # NumPy (also a 0-d result) or simulated GPU
+        out = _erf_host(x)
+        return out.astype(x.dtype) if isinstance(out, np.ndarray) else x.dtype.type(out)
     from cupyx.scipy.special import erf as cupy_erf  # only reached with CuPy arrays
 
     return cupy_erf(x)
@@ -139,7 +140,8 @@ class Gelu(Function):
         xp = array_module(x)
         if ctx.approximate == "tanh":
             t = xp.tanh(_K * (x + 0.044715 * x**3))
-            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _K * (1 + 3 * 0.044715 * x * x)), None
+            inner = _K * (1 + 3 * 0.044715 * x * x)  # d/dx of tanh's argument
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * inner), None
         cdf = 0.5 * (1 + erf(x * _SQRT1_2))
         pdf = xp.exp(-0.5 * x * x) * _INV_SQRT_2PI
         return grad * (cdf + x * pdf), None

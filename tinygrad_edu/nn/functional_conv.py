@@ -220,8 +220,8 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         n, before, after = input.shape[-1 - i], pad[2 * i], pad[2 * i + 1]
         if mode == "reflect" and (before >= n or after >= n):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
-                               f"input dimension, but got: padding ({before}, {after}) at dimension "
-                               f"{input.ndim - 1 - i} of input {list(input.shape)}")
+                               f"input dimension, but got: padding ({before}, {after}) at "
+                               f"dimension {input.ndim - 1 - i} of input {list(input.shape)}")
         if min(before, after) < 0:
             raise NotImplementedError("negative padding is only supported in constant mode")
     return IndexPad.apply(input, pad, mode)

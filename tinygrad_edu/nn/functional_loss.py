@@ -57,4 +57,6 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # no
     _check(input, target, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:  # no quadratic part left: PyTorch computes it as l1_loss
+        return l1_loss(input, target, reduction)
     return SmoothL1Loss.apply(input, target, reduction, beta)

@@ -53,5 +53,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
               out: Any = None) -> Tensor:
-    r"""$x / \max(\|x\|_p, \epsilon)$ along ``dim``: unit-length vectors."""
-    return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps).expand_as(input)
+    r"""$x / \max(\|x\|_p, \epsilon)$ along ``dim``: unit-length vectors.
+
+    Computed as $(\max(\sum|x|^p, \epsilon^p))^{1/p}$, which is the same number, so that a zero
+    vector gets gradient 0 (as in PyTorch) instead of the $0/0$ of $\|x\|$'s derivative at 0.
+    """
+    if p == float("inf"):
+        return input / input.abs().amax(dim=dim, keepdim=True).clamp(min=eps).expand_as(input)
+    powers = input * input if p == 2 else input.abs() ** p
+    total = powers.sum(dim=dim, keepdim=True).clamp(min=eps**p)
+    return input / (total.sqrt() if p == 2 else total ** (1.0 / p)).clamp(min=eps).expand_as(input)

@@ -8,7 +8,8 @@ gives a large finite loss instead of ``inf``. $\partial\ell/\partial x = w\,\fra
 
 **Smooth L1 (Huber-like)** on $d = x - y$: $\ell = \frac{d^2}{2\beta}$ where $|d| < \beta$,
 else $|d| - \frac\beta2$: quadratic near 0 (smooth), linear far away (robust to outliers).
-$\partial\ell/\partial x = d/\beta$ or $\mathrm{sign}(d)$, and $\partial\ell/\partial y$ is its negative.
+$\partial\ell/\partial x = d/\beta$ or $\mathrm{sign}(d)$;
+$\partial\ell/\partial y$ is its negative.
 """
 from __future__ import annotations
 
@@ -77,3 +78,4 @@ class SmoothL1Loss(Function):
         grad = _grad_of_reduction(grad, d.size, ctx.reduction)
         local = xp.where(small, d / (ctx.beta or 1), xp.sign(d))
         return grad * local, -(grad * local), None, None
+

@@ -9,7 +9,8 @@ $$\mu = \tfrac1m\sum x,\quad \sigma^2 = \tfrac1m\sum (x-\mu)^2,\quad
 **Backward.** $\nabla_\gamma = \sum G\hat x$ and $\nabla_\beta = \sum G$ (over the other axes).
 For $x$, every $x_i$ moves $\mu$ and $\sigma$ too, which gives (with $g = \gamma G$)
 
-$$\nabla_x = \frac{1}{\sqrt{\sigma^2+\epsilon}}\Big(g - \overline{g} - \hat x\,\overline{g\hat x}\Big)$$
+$$\nabla_x = \frac{1}{\sqrt{\sigma^2+\epsilon}}
+  \Big(g - \overline{g} - \hat x\,\overline{g\hat x}\Big)$$
 
 where the bars are means over the normalized axes: the gradient, minus its part that only
 shifts the group (the mean) and its part that only scales it (along $\hat x$).

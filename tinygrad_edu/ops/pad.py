@@ -66,7 +66,11 @@ def source_index(n: int, before: int, after: int, mode: str):
 
 
 class IndexPad(Function):
-    r"""Reflect / replicate / circular padding: $y_i = x_{s(i)}$; $\nabla_{x_j} = \sum_{s(i)=j} G_i$."""
+    r"""Reflect / replicate / circular padding: $y_i = x_{s(i)}$,
+    $\nabla_{x_j} = \sum_{s(i)=j} G_i$.
+
+    ``s`` maps each output position to the input position it copies (:func:`source_index`).
+    """
 
     array_io = True
 

@@ -48,7 +48,7 @@ def pad2d(x: Any, padding: Padding, value: float = 0.0) -> Any:
 
 
 def unpad2d(x: Any, padding: Padding) -> Any:
-    """Cut ``padding`` (top, bottom, left, right) off (N, C, H, W): the gradient of :func:`pad2d`."""
+    """Cut ``padding`` (top, bottom, left, right) off (N, C, H, W): :func:`pad2d`'s gradient."""
     top, bottom, left, right = padding
     if not (top or bottom or left or right):
         return x

@@ -105,7 +105,8 @@ class LambdaLR(LRScheduler):
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self) -> dict[str, Any]:
-        """Plain functions and lambdas are not saved (PyTorch's rule); callable objects' state is."""
+        """Plain functions and lambdas are not saved (PyTorch's rule); callable objects' state
+        is."""
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
         state["lr_lambdas"] = [None if isinstance(f, types.FunctionType) else f.__dict__.copy()
                                for f in self.lr_lambdas]

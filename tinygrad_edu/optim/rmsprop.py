@@ -4,8 +4,8 @@ A parameter whose gradients are large gets small steps, and the other way round.
 (PyTorch's exact order, with $\alpha$ = ``alpha``, $\lambda$ = ``weight_decay``):
 
 $$g \leftarrow g + \lambda p, \qquad v \leftarrow \alpha v + (1-\alpha) g^2$$
-$$\text{centered: } \bar g \leftarrow \alpha \bar g + (1-\alpha) g,\ \ d = \sqrt{v - \bar g^2} + \epsilon
-\qquad\text{else } d = \sqrt{v} + \epsilon$$
+$$\text{centered: } \bar g \leftarrow \alpha \bar g + (1-\alpha) g,\ \
+  d = \sqrt{v - \bar g^2} + \epsilon \qquad\text{else } d = \sqrt{v} + \epsilon$$
 $$\text{momentum } \mu > 0:\ b \leftarrow \mu b + g/d,\ \ p \leftarrow p - \eta b
 \qquad\text{else } p \leftarrow p - \eta\, g/d$$
 """
