@@ -28,7 +28,7 @@ from .parameter import Parameter
 
 
 class EmbeddingFunction(Function):
-    r"""$y = W[\mathrm{ids}]$; $\nabla_W[r] = \sum_{\mathrm{ids}_p = r} G_p$ 
+    r"""$y = W[\mathrm{ids}]$; $\nabla_W[r] = \sum_{\mathrm{ids}_p = r} G_p$
     (0 at ``padding_idx``)."""
 
     array_io = True
