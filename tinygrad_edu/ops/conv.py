@@ -29,6 +29,7 @@ in and out channels swapped ("transposed convolution"). col2im computes exactly 
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..device import array_module
 from .windows import col2im, im2col, out_size, pad2d, unpad2d
 
 
@@ -62,7 +63,7 @@ class Convolution(Function):
         ctx.save_for_backward(cols, w_mat)
         ctx.shapes = (xpad.shape, weight.shape, one_d)
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        y = y.transpose(1, 0, 2, 3)  # (N, O, OH, OW), a view: no copy
+        y = array_module(y).ascontiguousarray(y.transpose(1, 0, 2, 3))  # (N, O, OH, OW)
         return y[:, :, 0, :] if one_d else y
 
     @staticmethod
