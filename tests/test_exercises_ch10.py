@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import torch
 
-from tinygrad_edu.grading import get_task, grade_notebook, load_chapter
 from tinygrad_edu.grading import ch10 as reference
+from tinygrad_edu.grading import get_task, grade_notebook, load_chapter
 from tinygrad_edu.grading.build import build_one
 from tinygrad_edu.grading.check import evaluate
 from tinygrad_edu.grading.notebooks import notebook_bytes, read_notebook
