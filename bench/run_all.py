@@ -3,6 +3,7 @@
 * bench_core.py: autograd overhead (200-op chain) and an MLP step written with plain functions;
 * chain_floor.py: the same chain in PyTorch, tinygrad_edu, a featureless engine, and NumPy alone;
 * bench_nn.py: the same MLP step through nn + optim, and one epoch over the digits;
+* bench_conv.py: a LeNet training step on 28x28 images, and conv2d forward+backward per kernel size;
 * bench_viz.py: drawing and rendering graphs of up to 10,000 nodes (budget: 2 s each);
 * gpu_check.py: CuPy against PyTorch CUDA (prints "skipped" without a GPU);
 * bench_grading.py: notebooks graded per minute, --jobs 1 and 2 (a 10-student class here;
@@ -21,6 +22,7 @@ SCRIPTS = [
     ["bench_core.py"],
     ["chain_floor.py"],
     ["bench_nn.py", "--rounds", "3"],
+    ["bench_conv.py", "--rounds", "3"],
     ["bench_viz.py"],
     ["gpu_check.py", "--skip-tests"],
     ["bench_grading.py", "--students", "10"],

@@ -46,3 +46,11 @@ def test_the_chain_has_200_ops() -> None:
     x = tg.randn(2, requires_grad=True)
     nodes = topological_order([chain_floor.chain(x, x)])
     assert sum(node.name() != "AccumulateGrad" for node in nodes) == 200
+
+
+def test_the_conv_benchmark_runs_the_same_code_in_both_frameworks() -> None:
+    bench_conv = pytest.importorskip("bench_conv")
+    for impl in ("tinygrad_edu", "torch"):
+        for case in ("lenet", "k3"):
+            times = bench_conv.run(impl, case, repeats=1)
+            assert len(times) == 1 and times[0] > 0
