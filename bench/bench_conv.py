@@ -12,6 +12,7 @@ for several rounds; the table shows medians and the ratio ours/torch (``bench/ha
 
     python bench/bench_conv.py               # the table (2-4 minutes on 2 cores)
     python bench/bench_conv.py --rounds 3
+    python bench/bench_conv.py --threads 1   # one thread each: steadier on a busy machine
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ REPEATS = {"lenet": 60, "k1": 20, "k3": 20, "k5": 20, "k7": 20}
 
 
 def _threads() -> int:
+    if os.environ.get("TINYGRAD_EDU_BENCH_THREADS"):
+        return int(os.environ["TINYGRAD_EDU_BENCH_THREADS"])
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -86,7 +89,13 @@ def main() -> None:
     parser.add_argument("--case", choices=list(REPEATS))
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cases", default=",".join(REPEATS), help="comma-separated subset")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads for both (NumPy's BLAS and torch); default: every core")
     args = parser.parse_args()
+    if args.threads and not args.worker:  # the workers inherit these
+        os.environ["TINYGRAD_EDU_BENCH_THREADS"] = str(args.threads)
+        os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
     if args.worker:
         emit(run(args.impl, args.case, REPEATS[args.case]))
     else:
