@@ -280,3 +280,18 @@ def test_conv_and_pool_on_the_simulated_gpu(fake_cuda, name, fn, shapes):
     for c, g in zip(cpu, gpu):
         assert isinstance(g.grad.array, fake_cuda.array_types), f"{name}: grad left the GPU"
         np.testing.assert_allclose(g.grad.cpu().numpy(), c.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_max_pool_backward_with_ties_and_infinite_upstream_gradients():
+    """Backward finds each window's first maximum again; an inf gradient must not leak (inf*0)."""
+    x = np.random.default_rng(0).integers(0, 2, (2, 2, 6, 6)).astype(np.float64)  # many ties
+    g = np.random.default_rng(1).standard_normal((2, 2, 3, 3))
+    g[0, 0, 1, 1], g[1, 1, 0, 2] = np.inf, -np.inf
+    xo, xt = pair(x)
+    F.max_pool2d(xo, 2).backward(tg.tensor(g))
+    TF.max_pool2d(xt, 2).backward(torch.tensor(g))
+    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+    xo, xt = pair(x)
+    F.max_pool2d(xo, 3, stride=1, padding=1).backward(tg.ones(2, 2, 6, 6))  # overlapping windows
+    TF.max_pool2d(xt, 3, stride=1, padding=1).backward(torch.ones(2, 2, 6, 6, dtype=torch.float64))
+    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())

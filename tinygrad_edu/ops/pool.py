@@ -47,7 +47,8 @@ def _geometry(x, kernel, stride, padding, dilation, ceil_mode):
 
 
 def window_max(x, kernel, stride, padding, dilation, ceil_mode):
-    """Each window's max (N, C, OH, OW), which tap held it, and the padding used.
+    """Each window's max (N, C, OH, OW), which tap held it, and the padding used (for
+    ``return_indices``, and for max pooling's backward when NaNs are around).
 
     A running max over the taps; ``arg`` moves to tap $t$ where it is strictly larger, so the
     first of equal values wins, as in PyTorch. A NaN wins over everything (NaN propagates).
@@ -84,9 +85,12 @@ def max_indices(x, kernel, stride, padding, dilation, ceil_mode):
 
 
 class MaxPool2DWithIndices(Function):
-    r"""$y = \max$ of each window; backward routes $G$ to each window's argmax.
+    r"""$y = \max$ of each window; backward routes $G$ to each window's (first) maximum.
 
-    Accepts (N, C, H, W) or (C, H, W).
+    Forward is a max over the taps: KH·KW - 1 ``maximum``s of strided slices. Backward finds
+    the winner again, tap by tap: the first tap equal to $y$ takes the window's gradient, and
+    later equal taps find it already taken (PyTorch's rule for ties). Accepts (N, C, H, W) or
+    (C, H, W).
     """
 
     array_io = True
@@ -95,8 +99,20 @@ class MaxPool2DWithIndices(Function):
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
         ctx.unbatched = x.ndim == 3
         x = x[None] if ctx.unbatched else x
-        y, arg, pad = window_max(x, kernel, stride, padding, dilation, ceil_mode)
-        ctx.arg, ctx.geometry = arg, (x.shape, pad, kernel, stride, dilation)
+        out, pad = _geometry(x, kernel, stride, padding, dilation, ceil_mode)
+        xp = array_module(x)
+        neg_inf = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        xpad = pad2d(x, pad, neg_inf)
+        taps = [tap(xpad, t // kernel[1], t % kernel[1], stride, dilation, out)
+                for t in range(kernel[0] * kernel[1])]
+        y = taps[0]
+        for value in taps[1:]:
+            y = xp.maximum(y, value)  # NaN-propagating, like PyTorch's max pool
+        ctx.arg = None  # which tap won: found again in backward, except where NaNs make y != x
+        if x.dtype.kind == "f" and bool(xp.isnan(y).any()):
+            _, ctx.arg, _ = window_max(x, kernel, stride, padding, dilation, ceil_mode)
+        ctx.taps, ctx.y = taps, y
+        ctx.geometry = (x.shape, pad, kernel, stride, dilation)
         return y[0] if ctx.unbatched else y
 
     @staticmethod
@@ -106,10 +122,15 @@ class MaxPool2DWithIndices(Function):
         grad = grad[None] if ctx.unbatched else grad
         image = xp.zeros(_padded(shape, pad), dtype=grad.dtype)
         zero = xp.zeros((), dtype=grad.dtype)
-        for t in range(kernel[0] * kernel[1]):  # each window's gradient goes to its argmax tap
+        finite = bool(xp.isfinite(grad).all())  # then G * mask is exact (inf * 0 is not)
+        left = grad  # the gradient of the windows whose maximum is not found yet
+        for t in range(kernel[0] * kernel[1]):
             rows, columns = tap_slices(t // kernel[1], t % kernel[1], stride, dilation,
                                        grad.shape[2:])
-            image[:, :, rows, columns] += xp.where(ctx.arg == t, grad, zero)
+            wins = ctx.taps[t] == ctx.y if ctx.arg is None else ctx.arg == t
+            share = left * wins if finite else xp.where(wins, left, zero)
+            image[:, :, rows, columns] += share
+            left = left - share if finite else xp.where(wins, zero, left)  # a later tie: 0
         grad_x = unpad2d(image, pad)
         return grad_x[0] if ctx.unbatched else grad_x
 
