@@ -13,6 +13,7 @@ for several rounds; the table shows medians and the ratio ours/torch (``bench/ha
     python bench/bench_conv.py               # the table (2-4 minutes on 2 cores)
     python bench/bench_conv.py --rounds 3
     python bench/bench_conv.py --threads 1   # one thread each: steadier on a busy machine
+    python bench/bench_conv.py --threads 1 --cpu-time   # CPU seconds: for a shared machine
 """
 from __future__ import annotations
 
@@ -79,7 +80,27 @@ def run(impl: str, case: str, repeats: int) -> list[float]:
             x.grad = w.grad = b.grad = None
             F.conv2d(x, w, b, padding=k // 2).sum().backward()
 
+    if os.environ.get("TINYGRAD_EDU_BENCH_CPU_TIME"):
+        return cpu_time_it(step, warmup=max(3, repeats // 10), iters=repeats)
     return time_it(step, warmup=max(3, repeats // 10), iters=repeats)
+
+
+def cpu_time_it(step, warmup: int, iters: int) -> list[float]:
+    """Like ``harness.time_it``, but in CPU seconds of this process (``time.process_time``).
+
+    With one thread each, CPU time is the work done, whatever else the machine is running;
+    wall time on a shared machine also counts the time spent waiting for a core.
+    """
+    import time
+
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(iters):
+        t0 = time.process_time()
+        step()
+        times.append(time.process_time() - t0)
+    return times
 
 
 def main() -> None:
@@ -91,7 +112,11 @@ def main() -> None:
     parser.add_argument("--cases", default=",".join(REPEATS), help="comma-separated subset")
     parser.add_argument("--threads", type=int, default=0,
                         help="threads for both (NumPy's BLAS and torch); default: every core")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="measure CPU time instead of wall time (use with --threads 1)")
     args = parser.parse_args()
+    if args.cpu_time and not args.worker:
+        os.environ["TINYGRAD_EDU_BENCH_CPU_TIME"] = "1"
     if args.threads and not args.worker:  # the workers inherit these
         os.environ["TINYGRAD_EDU_BENCH_THREADS"] = str(args.threads)
         os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
