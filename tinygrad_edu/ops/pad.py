@@ -51,18 +51,17 @@ class ConstantPadNd(Function):
         return grad_x, None, None
 
 
-def source_index(n: int, before: int, after: int, mode: str):
-    """For each output position along one dim, which input position it copies."""
-    import numpy as np
-
-    pos = np.arange(-before, n + after)
+def source_index(xp, n: int, before: int, after: int, mode: str):
+    """For each output position along one dim, which input position it copies (``xp``: the
+    array module of the tensor's device)."""
+    pos = xp.arange(-before, n + after)
     if mode == "replicate":
-        return np.clip(pos, 0, n - 1)
+        return xp.clip(pos, 0, n - 1)
     if mode == "circular":
         return pos % n
     period = 2 * (n - 1)  # reflect: ... 2 1 | 0 1 2 3 | 2 1 ...
-    pos = np.abs(pos) % period if period else np.zeros_like(pos)
-    return np.where(pos >= n, period - pos, pos)
+    pos = xp.abs(pos) % period if period else xp.zeros_like(pos)
+    return xp.where(pos >= n, period - pos, pos)
 
 
 class IndexPad(Function):
@@ -82,7 +81,7 @@ class IndexPad(Function):
         out = x
         for dim, (before, after) in enumerate(amounts):
             if before or after:
-                index = xp.asarray(source_index(x.shape[dim], before, after, mode))
+                index = source_index(xp, x.shape[dim], before, after, mode)
                 ctx.steps.append((dim, index, x.shape[dim]))
                 out = xp.take(out, index, axis=dim)
         ctx.mode, ctx.dims = mode, len(pad) // 2

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..autograd.function import Function
 from ..device import array_module
 from .windows import out_size, pad2d, tap, tap_slices, unpad2d
@@ -55,12 +53,12 @@ def window_max(x, kernel, stride, padding, dilation, ceil_mode):
     """
     out, pad = _geometry(x, kernel, stride, padding, dilation, ceil_mode)
     xp = array_module(x)
-    neg_inf = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    neg_inf = float("-inf") if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     xpad = pad2d(x, pad, neg_inf)
     taps = [tap(xpad, t // kernel[1], t % kernel[1], stride, dilation, out)
             for t in range(kernel[0] * kernel[1])]
     best = taps[0]
-    arg = xp.zeros(best.shape, dtype=np.int64)
+    arg = xp.zeros(best.shape, dtype=xp.int64)
     for t, value in enumerate(taps[1:], start=1):
         arg[value > best] = t
         best = xp.maximum(best, value)  # NaN-propagating, like PyTorch's max pool
@@ -101,7 +99,7 @@ class MaxPool2DWithIndices(Function):
         x = x[None] if ctx.unbatched else x
         out, pad = _geometry(x, kernel, stride, padding, dilation, ceil_mode)
         xp = array_module(x)
-        neg_inf = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        neg_inf = float("-inf") if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
         xpad = pad2d(x, pad, neg_inf)
         taps = [tap(xpad, t // kernel[1], t % kernel[1], stride, dilation, out)
                 for t in range(kernel[0] * kernel[1])]
@@ -160,8 +158,8 @@ class AvgPool2D(Function):
         if divisor_override:
             divisor = xp.asarray(float(divisor_override), dtype=x.dtype)
         else:
-            divisor = xp.asarray(_divisors(x.shape[2:], out, kernel, stride, padding,
-                                           count_include_pad), dtype=x.dtype)
+            divisor = _divisors(xp, x.shape[2:], out, kernel, stride, padding,
+                                count_include_pad, x.dtype)
         ctx.divisor, ctx.geometry = divisor, (x.shape, pad, kernel, stride)
         y = total / divisor
         return y[0] if ctx.unbatched else y
@@ -185,16 +183,16 @@ def _padded(shape, pad):
     return (shape[0], shape[1], shape[2] + pad[0] + pad[1], shape[3] + pad[2] + pad[3])
 
 
-def _divisors(size, out, kernel, stride, padding, count_include_pad) -> np.ndarray:
+def _divisors(xp, size, out, kernel, stride, padding, count_include_pad, dtype):
     """PyTorch's divisor per output position (OH, OW) for average pooling."""
     per_dim = []
     for n, o, k, s, p in zip(size, out, kernel, stride, padding, strict=True):
-        start = np.arange(o) * s - p
-        end = np.minimum(start + k, n + p)
+        start = xp.arange(o) * s - p
+        end = xp.minimum(start + k, n + p)
         with_pad = end - start
-        inside = np.minimum(end, n) - np.maximum(start, 0)
+        inside = xp.minimum(end, n) - xp.maximum(start, 0)
         per_dim.append(with_pad if count_include_pad else inside)
-    return np.outer(per_dim[0], per_dim[1]).astype(np.float64)
+    return xp.outer(per_dim[0], per_dim[1]).astype(dtype)
 
 
 def adaptive_ranges(size: int, out: int) -> list[tuple[int, int]]:

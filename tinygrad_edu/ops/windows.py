@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..device import array_module
 
 Pair = tuple[int, int]
@@ -78,9 +76,9 @@ def im2col(x: Any, kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Any
     """
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out
     xp = array_module(x)
-    subok = {"subok": True} if isinstance(x, np.ndarray) else {}  # keep a simulated GPU's type
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # what a dilated window covers
-    every = xp.lib.stride_tricks.sliding_window_view(x, span, axis=(2, 3), **subok)
+    # subok: an array subclass (the simulated GPU's) stays what it is
+    every = xp.lib.stride_tricks.sliding_window_view(x, span, axis=(2, 3), subok=True)
     wins = every[:, :, : sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw, ::dh, ::dw]
     n, c = x.shape[:2]  # wins: (N, C, OH, OW, KH, KW) -> (C, KH, KW, N, OH, OW)
     return wins.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
