@@ -251,7 +251,12 @@ __all__ = [
 from .embedding import embedding  # noqa: E402
 from .functional_activation import elu, gelu, leaky_relu, silu, softplus  # noqa: E402
 from .functional_conv import (  # noqa: E402
-    adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, max_pool2d, pad,
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    max_pool2d,
+    pad,
 )
 from .functional_loss import binary_cross_entropy, l1_loss, smooth_l1_loss  # noqa: E402
 from .functional_norm import batch_norm, layer_norm, normalize  # noqa: E402

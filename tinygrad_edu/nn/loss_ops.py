@@ -13,6 +13,8 @@ $\partial\ell/\partial y$ is its negative.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function
 from ..device import array_module
 
@@ -35,8 +37,9 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
         xp = array_module(x)
-        log_x = xp.maximum(xp.log(x), -100)
-        log_1mx = xp.maximum(xp.log1p(-x), -100)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
+            log_x = xp.maximum(xp.log(x), -100)
+            log_1mx = xp.maximum(xp.log1p(-x), -100)
         losses = -(y * log_x + (1 - y) * log_1mx)
         if weight is not None:
             losses = losses * weight
