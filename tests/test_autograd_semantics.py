@@ -597,14 +597,19 @@ def test_views_share_their_base_version_counter() -> None:
             z.backward()
 
 
-def test_inplace_on_a_view_in_the_graph_is_refused_not_silently_wrong() -> None:
-    """PyTorch reroutes gradients through such a change (CopySlices); we refuse it instead."""
-    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    w = tg.tensor(2.0, requires_grad=True)
-    y = x * 1
-    with pytest.raises(RuntimeError, match="in-place operation on a view"):
+def test_inplace_on_a_view_in_the_graph_reroutes_gradients_like_torch() -> None:
+    """PyTorch reroutes gradients through such a change (CopySlices), and so do we."""
+    grads = []
+    for T in (tg, torch):
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        w = T.tensor(2.0, requires_grad=True)
+        y = x * 1
         y[0:1].mul_(w)
-    # the supported spellings give PyTorch's gradients
+        (y * y).sum().backward()
+        grads.append((x.grad.tolist(), w.grad.tolist(), type(y.grad_fn).__name__
+                      if T is torch else y.grad_fn.name()))
+    assert grads[0] == grads[1]
+    # the other spelling gives PyTorch's gradients too
     for T in (tg, torch):
         x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
         y = x * 1

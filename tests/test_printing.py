@@ -205,12 +205,9 @@ def test_more_grad_fn_names() -> None:
     assert mismatches == EXPECTED_NAME_DIFFERENCES, mismatches
 
 
-# Known differences, (PyTorch's name, ours). For a batched matmul PyTorch names the reshape it
-# wraps the kernel in (UnsafeViewBackward0); we keep one node named after the math. Everything
-# else above matches exactly.
-EXPECTED_NAME_DIFFERENCES: dict[str, tuple[str, str]] = {
-    "batched matmul": ("UnsafeViewBackward0", "MatMulBackward0"),
-}
+# Known differences, (PyTorch's name, ours): none left. (A batched matmul is built as PyTorch
+# builds it, an UnsafeView over Mm/Bmm; tests/test_torch_parity.py checks every op form.)
+EXPECTED_NAME_DIFFERENCES: dict[str, tuple[str, str]] = {}
 
 
 def test_numpy_float_formatting_does_not_leak() -> None:

@@ -282,11 +282,7 @@ TORCH_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(
-        strict=True, reason="Pow saves its result also for PowBackward0; issue 14 aligns "
-        "what each op saves with torch: remove this mark then")) if c == "pow_number" else c
-    for c in sorted(TORCH_CASES)])
+@pytest.mark.parametrize("case", sorted(TORCH_CASES))
 def test_saved_names_are_pytorch_saved_attribute_names(case: str) -> None:
     """Every name we give a saved value is one of torch's ``grad_fn._saved_<name>``."""
     torch = pytest.importorskip("torch")
@@ -308,9 +304,12 @@ def test_saved_tensor_that_is_drawn_is_an_arrow_not_a_box() -> None:
     b = a**2
     dot = draw_graph(b, show_saved=True, legend=False).source
     assert re.search(r"n\d+ -> n1 \[label=self color=darkorange constraint=false", dot)
-    assert re.search(r"n0 -> n1 \[label=result color=darkorange", dot), "b itself is saved"
+    assert "label=result" not in dot, "x ** 2 saves self and exponent only, as in torch"
     boxes = re.findall(r'label="([^"]*)" fillcolor=orange', dot)
     assert boxes == ["exponent\\n() int64\\n2"], "only the number 2 gets its own box"
+    c = a.exp()
+    dot = draw_graph(c, show_saved=True, legend=False).source
+    assert re.search(r"n0 -> n1 \[label=result color=darkorange", dot), "c itself is saved"
 
 
 def test_saved_box_of_an_array_not_drawn_has_its_name() -> None:

@@ -258,11 +258,18 @@ def array_module(array: Any) -> Any:
     """
     if type(array) is np.ndarray:
         return np
+    if hasattr(array, "grad_fn"):  # a Tensor: a backward running under create_graph=True
+        from .autograd.tensor_xp import namespace_for
+
+        return namespace_for(array)
     return _backend_of(array).xp
 
 
 def scatter_add(target: Any, key: Any, values: Any) -> None:
     """``target[key] += values`` where repeated indices add up (``np.add.at``), on any device."""
+    if hasattr(target, "grad_fn"):  # Tensors (a backward under create_graph=True)
+        target.index_put_(key, values, accumulate=True)
+        return
     _backend_of(target).scatter_add(target, key, values)
 
 

@@ -122,3 +122,15 @@ def as_float(array: Any) -> Any:
     integer and bool inputs give the default float dtype (float32), never float64 or float16.
     """
     return array if array.dtype.kind == "f" else array.astype(get_default_dtype().numpy)
+
+
+_SCALAR_TYPE_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+    "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
+    "float64": "Double",
+}
+
+
+def scalar_type_name(d: dtype) -> str:
+    """PyTorch's name for a dtype in error messages: ``Long`` for int64, ``Float`` for float32."""
+    return _SCALAR_TYPE_NAMES.get(d.name, d.name)

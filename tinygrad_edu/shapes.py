@@ -36,7 +36,8 @@ def _dims(dim: Any, ndim: int) -> Any:
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
         return dims if ndim else None
-    return (_dim(dim, ndim),) if ndim else None
+    d = _dim(dim, ndim)  # checked even on a 0-d tensor (its only dims are 0 and -1)
+    return (d,) if ndim else None
 
 
 def _size_args(args: Sequence) -> tuple:

@@ -25,6 +25,7 @@ from typing import Any
 from . import dtypes
 from .autograd import engine
 from .autograd import function as _function
+from .autograd import tensor_xp as _tensor_xp
 from .device import device_of
 from .shapes import _dim
 from .size import Size
@@ -253,9 +254,12 @@ class Tensor(
 
         ``gradient`` is required unless self holds one number: backward computes the
         vector-Jacobian product ``gradient^T J``. The graph is freed afterwards unless
-        ``retain_graph=True``.
+        ``retain_graph=True``. ``create_graph=True`` records the backward pass too, so the
+        ``.grad`` it fills can be differentiated again (higher-order gradients).
         """
-        engine.backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
+        engine.backward(
+            self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+        )
 
     def detach(self) -> Tensor:
         """The same numbers (shared memory, shared version counter), cut off from the graph."""
@@ -298,4 +302,4 @@ class _HookHandle:
 
 Tensor.__module__ = "tinygrad_edu"  # type(t) prints <class 'tinygrad_edu.Tensor'>, as torch's does
 bind(Tensor)
-_function.Tensor = Tensor
+_function.Tensor = _tensor_xp.Tensor = Tensor

@@ -50,6 +50,12 @@ def _check_same(tensors: Sequence[Tensor], dim: int, what: str) -> int:
             raise ValueError("cat(): expected a non-empty list of Tensors")
         raise RuntimeError(f"{what} expects a non-empty TensorList")
     first = tensors[0]
+    if what == "cat":
+        for i, t in enumerate(tensors):
+            if t.ndim == 0:
+                raise RuntimeError(
+                    f"zero-dimensional tensor (at position {i}) cannot be concatenated"
+                )
     for i, t in enumerate(tensors[1:], start=1):
         if t.ndim != first.ndim:
             raise RuntimeError(
@@ -72,6 +78,8 @@ def _check_same(tensors: Sequence[Tensor], dim: int, what: str) -> int:
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors end to end along an existing dimension."""
     tensors = list(tensors)
+    if any(t.ndim != 1 or t.numel() for t in tensors):  # PyTorch's legacy rule: a 1-D empty
+        tensors = [t for t in tensors if t.ndim != 1 or t.numel()] or tensors[:1]  # joins all
     d = _dim(dim, tensors[0].ndim) if tensors else 0
     _check_same(tensors, d, "cat")
     return _into(out, Cat.apply(d, *tensors), "cat")
@@ -96,9 +104,17 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
             f"{condition.dtype.name.capitalize()}"
         )
     like = input if isinstance(input, Tensor) else other
-    if isinstance(like, Tensor):
-        input, other = _operand_tensor(input, like), _operand_tensor(other, like)
+    if not isinstance(like, Tensor):  # two numbers: PyTorch's dtype for them
+        like = condition
+    # Python numbers stay numbers: PyTorch promotes (where(c, int_tensor, 0.5) is float)
+    input, other = _number_or_tensor(input, like), _number_or_tensor(other, like)
     return Where.apply(condition, input, other)
+
+
+def _number_or_tensor(x: Any, like: Tensor) -> Any:
+    if isinstance(x, (Tensor, bool, int, float)):
+        return x
+    return _operand_tensor(x, like)
 
 
 def is_tensor(obj: Any) -> bool:

@@ -23,6 +23,8 @@ from .anomaly import _Anomaly, check_gradients
 from .broadcast import unbroadcast
 from .function import _FREED, AccumulateGrad, _InplaceClock, _new_accumulator
 from .grad_mode import no_grad as _no_grad
+from .higher_order import _accumulate as _accumulate_graph
+from .higher_order import run_backward_graph
 
 
 def topological_order(roots: Iterable[Any]) -> list:
@@ -86,7 +88,8 @@ def run_backward(
                 if type(node) is AccumulateGrad:
                     continue
             if type(node) is AccumulateGrad:
-                _accumulate(node.variable, grad)
+                if capture is None:  # autograd.grad() leaves every .grad alone
+                    _accumulate(node.variable, grad)
                 if on_step is not None:
                     on_step(node, grad, ())
                 continue
@@ -115,17 +118,30 @@ def backward(
     tensors: Any,
     grad_tensors: Any = None,
     retain_graph: bool | None = None,
+    create_graph: bool = False,
     inputs: Any = None,
     on_step: Callable | None = None,
 ) -> None:
-    """``tinygrad_edu.autograd.backward``: what ``tensor.backward()`` calls."""
+    """``tinygrad_edu.autograd.backward``: what ``tensor.backward()`` calls.
+
+    ``create_graph=True`` records the backward pass itself, so the ``.grad`` it fills can be
+    differentiated again (``higher_order.py``); the graph is then kept unless
+    ``retain_graph=False``.
+    """
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
-    grads = [_initial_grad(t, g, i) for i, (t, g) in enumerate(zip(tensors, grad_tensors))]
+    grads = [
+        _initial_grad(t, g, i, create_graph)
+        for i, (t, g) in enumerate(zip(tensors, grad_tensors))
+    ]
+    retain = create_graph if retain_graph is None else bool(retain_graph)
     if inputs is not None:
-        _backward_into(tensors, grads, _as_tuple(inputs), bool(retain_graph))
+        _backward_into(tensors, grads, _as_tuple(inputs), retain, create_graph)
         return
-    run_backward(tensors, grads, retain_graph=bool(retain_graph), on_step=on_step)
+    if create_graph:
+        run_backward_graph(tensors, grads, retain_graph=retain)
+        return
+    run_backward(tensors, grads, retain_graph=retain, on_step=on_step)
 
 
 def grad(
@@ -133,16 +149,41 @@ def grad(
     inputs: Any,
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
-    allow_unused: bool = False,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
 ) -> tuple:
-    """Return d(outputs)/d(inputs) as new tensors, without touching anyone's ``.grad``."""
+    """Return d(outputs)/d(inputs) as new tensors, without touching anyone's ``.grad``.
+
+    ``grad_outputs``: the vector in the vector-Jacobian product (one per output; needed for
+    non-scalar outputs). ``create_graph=True``: the returned gradients have a graph of their
+    own, so they can be differentiated again (Hessian-vector products, gradient penalties).
+    ``allow_unused=True``: an input the outputs do not depend on gets ``None`` (or zeros, with
+    ``materialize_grads=True``) instead of an error.
+    """
     from ..tensor import Tensor
 
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad(is_grads_batched=True) is not supported")
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
+    allow_unused = bool(allow_unused) or materialize_grads
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs "
+            f"for {len(outputs)} outputs"
+        )
     grads = [
-        _initial_grad(t, g, i) for i, (t, g) in enumerate(zip(outputs, _as_tuple(grad_outputs)))
+        _initial_grad(t, g, i, create_graph)
+        for i, (t, g) in enumerate(zip(outputs, grad_outputs))
     ]
     for i, t in enumerate(inputs):
         if not t.requires_grad:
@@ -150,7 +191,11 @@ def grad(
                 f"One of the differentiated Tensors (input {i}) does not require grad"
             )
     capture = {_node_of(t): None for t in inputs}
-    run_backward(outputs, grads, retain_graph=bool(retain_graph), capture=capture)
+    retain = create_graph if retain_graph is None else bool(retain_graph)
+    if create_graph:
+        run_backward_graph(outputs, grads, retain_graph=retain, capture=capture)
+    else:
+        run_backward(outputs, grads, retain_graph=retain, capture=capture)
     result = []
     for i, t in enumerate(inputs):
         g = capture[_node_of(t)]
@@ -159,23 +204,37 @@ def grad(
                 f"One of the differentiated Tensors (input {i}) appears to not have been used in "
                 "the graph. Set allow_unused=True if this is the desired behavior."
             )
-        result.append(None if g is None else Tensor._make(g))
+        if g is None and materialize_grads:
+            g = array_module(t.array).zeros_like(t.array)
+        result.append(g if g is None or isinstance(g, Tensor) else Tensor._make(g))
     return tuple(result)
 
 
 # ------------------------------------------------------------------------------------ helpers
-def _backward_into(tensors: tuple, grads: list, inputs: tuple, retain_graph: bool) -> None:
+def _backward_into(
+    tensors: tuple, grads: list, inputs: tuple, retain_graph: bool, create_graph: bool = False
+) -> None:
     """backward(inputs=...): accumulate only into the given tensors' .grad."""
     capture = {_node_of(t): None for t in inputs}
-    run_backward(tensors, grads, retain_graph=retain_graph, capture=capture)
+    if create_graph:
+        run_backward_graph(tensors, grads, retain_graph=retain_graph, capture=capture)
+    else:
+        run_backward(tensors, grads, retain_graph=retain_graph, capture=capture)
     for t in inputs:
         g = capture[_node_of(t)]
         if g is not None:
-            _accumulate(t, g)
+            (_accumulate_graph if create_graph else _accumulate)(t, g)
 
 
-def _initial_grad(t: Any, g: Any, index: int) -> Any:
-    """The gradient backward starts from: ``g`` checked, or 1 for a scalar output."""
+def _initial_grad(t: Any, g: Any, index: int, as_tensor: bool = False) -> Any:
+    """The gradient backward starts from: ``g`` checked, or 1 for a scalar output.
+
+    An array, or a Tensor (``as_tensor``, for ``create_graph=True``: ``g`` keeps its graph)."""
+    if as_tensor:
+        from ..tensor import Tensor
+
+        array = _initial_grad(t, g, index)
+        return g if isinstance(g, Tensor) and g.dtype == t.dtype else Tensor._make(array)
     from ..tensor import Tensor
 
     if not t.requires_grad:

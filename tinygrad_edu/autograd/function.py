@@ -22,6 +22,26 @@ of the result: it remembers the inputs and the nodes that produced them (the gra
 Your own Functions receive and return Tensors. The built-in ops in ``tinygrad_edu/ops`` set
 ``array_io = True``: they receive and return the raw NumPy/CuPy arrays, like PyTorch's C++
 kernels, which keeps each op to a few microseconds. The math reads the same either way.
+
+**The contract of a built-in op's backward (so higher-order gradients work).** Normally the
+engine calls ``backward`` with arrays. Under ``create_graph=True`` it calls the *same*
+``backward`` with Tensors: ``grad`` is a Tensor, ``ctx.saved_tensors`` gives back the Tensors
+the arrays came from (a saved input -> that input, the saved output -> the output, anything
+else -> a constant) and ``array_module(grad)`` is a small NumPy-like namespace of
+differentiable Tensor functions (``autograd/tensor_xp.py``). So a backward may use only
+
+* arithmetic operators (``+ - * / ** @``, comparisons, ``~``) and indexing ``g[key]``,
+* array methods that Tensor also has (``reshape``, ``sum(axis=, keepdims=)``, ``swapaxes``,
+  ``.T``, ``ndim``, ``shape``),
+* functions of ``xp = array_module(grad)``: ``where``, ``exp``, ``log``, ``sqrt``, ``tanh``,
+  ``sign``, ``logical_and/or/not``, ``expand_dims``, ``broadcast_to``, ``transpose``,
+  ``zeros``/``zeros_like``/``ones_like``, ``copy``, ``take``, ``split``, ``arange``,
+  ``errstate``, and ``select(keep, grad)`` (``autograd/select.py``: ``where(keep, grad, 0)``,
+  fast on arrays) for masked gradients;
+
+and what forward saves must be inputs, the output, or non-differentiable masks/indices
+(recompute derived values in backward; keep shapes and numbers as ctx attributes).
+Tests: ``tests/test_torch_parity.py`` checks each op's double backward against PyTorch.
 """
 
 from __future__ import annotations
@@ -31,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from .anomaly import record_forward
+from ..device import array_module
 from .grad_mode import _GradMode, no_grad
 
 _FREED = "freed"
@@ -56,6 +77,7 @@ class Function:
     _hooks: list | None = None  # hooks registered on this node's output tensor
     _retain: Any = None  # weakref to the output tensor when it called retain_grad()
     _output: Any = None  # the output tensor, once it is changed in place (exp saves its output)
+    _out_id = 0  # id() of the output array, to tell a saved output from a saved input or mask
     materialize_grads = True
     elementwise = False  # True: the result has PyTorch's result_type of the inputs (+, *, where)
     # PyTorch's names for the arguments and saved values (grad_fn._saved_self, _saved_other...),
@@ -77,6 +99,7 @@ class Function:
         cls._node = _node_class(cls, cls.name() if static else cls.__name__)
         if not static and "apply" not in cls.__dict__:  # PowBackward0 or 1: named after forward
             cls.apply = classmethod(_apply_then_name)
+    mask_from_saved = False  # True: backward uses saved tensors only as a mask (relu), see below
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Any:
@@ -183,10 +206,8 @@ class Function:
                 out = cls.forward(ctx, *raw)
             except (ValueError, IndexError) as exc:
                 raise _explain(exc, args) from None
-            if type(out) is not array_type:
-                out = _as_array(out, array_type)
-            if mixed or out.dtype is not dtype:  # rare: mixed dtypes, or an op changing dtype
-                out = _pytorch_dtype(cls, out, args)
+            if type(out) is not array_type or mixed or out.dtype is not dtype:
+                out = _fix_result(cls, ctx, out, array_type, dtype, mixed, args)
         else:
             with no_grad():
                 outs = cls.forward(ctx, *args)
@@ -195,7 +216,7 @@ class Function:
         result.array = out
         if needs_grad:
             if ctx._saved:
-                ctx._clock = _InplaceClock.now
+                ctx._clock, ctx._out_id = _InplaceClock.now, id(out)
             result._requires_grad = True
             result.grad_fn = ctx
         return result
@@ -218,6 +239,56 @@ class Function:
             )
         return tuple(g.array if isinstance(g, Tensor) else g for g in grads)
 
+    def _backward_tensors(self, grad: Any) -> tuple:
+        """``create_graph=True``: call ``backward`` on Tensors, recording the ops it does.
+
+        A built-in op's ``backward`` is the same code as in the fast path; it now sees Tensors:
+        ``grad``, and ``ctx.saved_tensors`` mapped back to the Tensors they came from (an
+        input -> that input, the output -> the output, anything else -> a constant), and
+        ``array_module(grad)`` gives it differentiable ``where``, ``exp``, ... (``tensor_xp.py``).
+        """
+        if self._clock != _InplaceClock.now and self._saved:
+            self._check_versions()
+        saved = self._saved
+        deps: list = []
+        if self.array_io and saved:
+            self._saved = self._saved_as_tensors()
+            if self.mask_from_saved:
+                deps = [t for t in self._saved if isinstance(t, Tensor) and t._requires_grad]
+        try:
+            grads = type(self).backward(self, grad)
+        finally:
+            self._saved = saved
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if not self.array_io and len(grads) != len(self.inputs):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {len(self.inputs)}, got {len(grads)})"
+            )
+        grads = tuple(g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in grads)
+        if deps:  # relu: the saved tensors entered only through a mask
+            grads = tuple(
+                g if g is None or g._requires_grad else MaskedDependence.apply(g, *deps)
+                for g in grads
+            )
+        return grads
+
+    def _saved_as_tensors(self) -> tuple:
+        """The saved arrays as the Tensors they are: inputs, the output, or constants."""
+        result = []
+        for s in self._saved:
+            if not hasattr(s, "shape"):  # a Python number or None
+                result.append(s)
+                continue
+            t = next((t for t in self.inputs if t is not None and t.array is s), None)
+            if t is None:
+                t = _new(Tensor)
+                t.array = s
+                if id(s) == self._out_id:  # the output: a tensor made by this very node
+                    t._requires_grad, t.grad_fn = True, self
+            result.append(t)
+        return tuple(result)
+
     def _check_versions(self) -> None:
         """PyTorch's rule: a value saved for backward must not be changed in place afterwards."""
         saved = self._saved if self._saved is not _FREED else ()
@@ -235,6 +306,25 @@ class Function:
                     f"{self.name()}; replace the in-place op (add_, mul_, x[...] = ...) that "
                     "changed it with an out-of-place one, or .clone() it first."
                 )
+
+
+class MaskedDependence(Function):
+    """A gradient that depends on saved tensors only through a mask (relu's ``y > 0``) or a
+    sign (abs). As in PyTorch it still requires grad, with a derivative of 0 with respect to
+    them, so the second derivative of relu is 0, not an error. Ops opt in with
+    ``mask_from_saved = True``; ``sign`` in ``tensor_xp`` uses it directly."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, g, *deps):
+        ctx.shapes = [d.shape for d in deps]
+        return g
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        return (grad, *(xp.zeros(shape, dtype=grad.dtype) for shape in ctx.shapes))
 
 
 class _InplaceClock:
@@ -338,12 +428,30 @@ def _as_array(out: Any, array_type: Any) -> Any:
     return out
 
 
+def _fix_result(
+    cls: Any, ctx: Any, out: Any, array_type: Any, dtype: Any, mixed: bool, args: tuple
+) -> Any:
+    """The rare results that need a second look: a NumPy scalar from a 0-d op (an array again),
+    or a dtype NumPy chose differently from PyTorch. If forward saved the result, save the fixed
+    one instead, so the version check and double backward still recognise it as the output."""
+    fixed = out if type(out) is array_type else _as_array(out, array_type)
+    if mixed or fixed.dtype is not dtype:
+        fixed = _pytorch_dtype(cls, fixed, args)
+    if fixed is not out and ctx._saved:
+        ctx._saved = tuple(fixed if s is out else s for s in ctx._saved)
+    return fixed
+
+
 def _explain(exc: Exception, args: tuple) -> Exception:
     """Turn NumPy's error into PyTorch's, naming the shapes involved."""
     message = str(exc)
     shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
     if "could not be broadcast" in message and len(shapes) >= 2:
         return RuntimeError(_broadcast_message(shapes[0], shapes[1]))
+    if "could not broadcast" in message:  # x[key] = value that does not fit
+        return RuntimeError(f"{message} (the value must broadcast to the indexed shape)")
+    if "negative integer powers" in message:
+        return RuntimeError("Integers to negative integer powers are not allowed.")
     if isinstance(exc, IndexError):
         return IndexError(message.replace("axis", "dimension"))
     return exc
@@ -379,8 +487,11 @@ def _pytorch_dtype(cls: Any, out: Any, args: tuple) -> Any:
 
     if any(isinstance(a, np.dtype) for a in args):  # x.to(float64) asked for this dtype
         return out
-    if not cls.elementwise and out.dtype is not _FLOAT64:  # other ops only differ on float64
-        return out
+    if not cls.elementwise and out.dtype is not _FLOAT64:  # other ops differ on float64 ...
+        first = next((a for a in args if isinstance(a, Tensor)), None)
+        if out.dtype.kind != "f" or first is None or first.array.dtype.kind == "f":
+            return out
+        return out.astype(get_default_dtype().numpy)  # ... and on exp(uint8): float16 in NumPy
     want = result_type(*args)
     if out.dtype.kind == "f" and not want.is_floating_point:  # int / int, exp(int): a float
         want = get_default_dtype()

@@ -74,7 +74,7 @@ class NllLoss(Function):
         xp = array_module(grad)
         scale = -ctx.w if ctx.reduction != "mean" else -ctx.w / ctx.total
         full = xp.zeros(ctx.shape, dtype=grad.dtype)
-        full[ctx.rows, ctx.safe] = (scale * grad).astype(grad.dtype, copy=False)
+        full[ctx.rows, ctx.safe] = scale * grad  # (setitem casts to full's dtype)
         return full, None, None, None, None
 
 

@@ -6,9 +6,12 @@ derivative. Broadcasting is undone by the engine (``autograd/broadcast.py``), no
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.select import select
 from ..device import array_module
 
 
@@ -50,6 +53,9 @@ class Sub(Function):
     def backward(ctx, grad):
         return grad, -grad
 
+    def name(self) -> str:  # PyTorch: ``1 - x`` runs rsub(x, 1)
+        return "RsubBackward1" if self.inputs[0] is None else "SubBackward0"
+
 
 class Mul(Function):
     r"""$z = a \cdot b$, so $\partial z/\partial a = b$ and $\partial z/\partial b = a$."""
@@ -88,7 +94,12 @@ class Div(Function):
 class Pow(Function):
     r"""$z = a^b$, so $\partial z/\partial a = b\,a^{b-1}$ and $\partial z/\partial b = a^b\ln a$.
 
-    (The exponent's gradient needs $a > 0$; where $a = 0$ it is taken as 0, as in PyTorch.)
+    PyTorch's conventions at the edges: where $b = 0$ the base gets 0 (even at $a = 0$, where
+    $0 \cdot 0^{-1}$ would be nan); where $a = 0$ and $b \ge 0$ the exponent gets 0 (the limit),
+    while $a = 0$, $b < 0$ gives $\infty \cdot \ln 0 = -\infty$.
+    Saved, as in PyTorch: the base and the exponent, plus the result when the exponent is a
+    tensor (``tensor ** number`` is PowBackward0, ``tensor ** tensor`` PowBackward1,
+    ``number ** tensor`` PowBackward2).
     """
 
     array_io = True
@@ -97,26 +108,34 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a**b
-        ctx.save_for_backward(a, b, out)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 = inf, as in torch
+            out = a**b
+        ctx.save_for_backward(a, b, None if _is_number(b) else out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad * b * a ** (b - 1) if need_a else None
-        grad_b = None
-        if need_b:
-            xp = array_module(out)
-            with np.errstate(divide="ignore", invalid="ignore"):  # log(a < 0): nan, as in torch
-                grad_b = grad * xp.where(a == 0, 0, out * xp.log(xp.where(a == 0, 1, a)))
+        xp = array_module(grad)
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1, log(0), log(a < 0)
+            if need_a:
+                grad_a = select(b != 0, grad * b * a ** (b - 1))
+            if need_b:
+                log_a = math.log(a) if _is_number(a) and a > 0 else xp.log(a)
+                base_is_zero = xp.logical_and(a == 0, b >= 0)  # the limit there is 0
+                grad_b = select(xp.logical_not(base_is_zero), grad * out * log_a)
         return grad_a, grad_b
 
-    def name(
-        self,
-    ) -> str:  # PyTorch: tensor ** number is PowBackward0, tensor ** tensor PowBackward1
+    def name(self) -> str:
+        if self.inputs[0] is None:
+            return "PowBackward2"
         return "PowBackward1" if self.inputs[1] is not None else "PowBackward0"
+
+
+def _is_number(x) -> bool:
+    return type(x) is float or type(x) is int or type(x) is bool
 
 
 class Neg(Function):

@@ -7,6 +7,7 @@ Their gradients *route* the incoming gradient to whichever input was chosen. (Co
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.select import select
 from ..device import array_module
 
 
@@ -24,8 +25,8 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = (a > b) + 0.5 * (a == b)
-        return grad * share, grad * (1 - share)
+        tie = select(a == b, grad / 2)
+        return select(a > b, grad) + tie, select(b > a, grad) + tie
 
 
 class Minimum(Function):
@@ -42,34 +43,53 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = (a < b) + 0.5 * (a == b)
-        return grad * share, grad * (1 - share)
+        tie = select(a == b, grad / 2)
+        return select(a < b, grad) + tie, select(b < a, grad) + tie
 
 
 class Clamp(Function):
-    """Clip ``x`` into [low, high]: the gradient passes where x was inside (edges included)."""
+    """Clip ``x`` into [low, high] (numbers or tensors; either may be None).
+
+    The gradient is selected, as in PyTorch: x gets it where ``low <= x <= high`` (edges
+    included); a tensor ``low`` where x was below it, a tensor ``high`` where x was above it
+    (or everywhere ``high < low``, since the result is then ``high``).
+    """
 
     array_io = True
     input_names = ("self", "min", "max")
 
     @staticmethod
     def forward(ctx, x, low, high):
-        ctx.save_for_backward(x)
-        ctx.low, ctx.high = low, high
-        return array_module(x).clip(x, low, high)
+        ctx.save_for_backward(x, low, high)
+        xp = array_module(x)
+        out = x if low is None else xp.maximum(x, low)
+        return out if high is None else xp.minimum(out, high)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        inside = True
-        if ctx.low is not None:
-            inside = inside & (x >= ctx.low)
-        if ctx.high is not None:
-            inside = inside & (x <= ctx.high)
-        return grad * inside, None, None
+        x, low, high = ctx.saved_tensors
+        need_x, need_low, need_high = ctx.needs_input_grad
+        xp = array_module(grad)
+        grad_x = grad_low = grad_high = None
+        if need_x:
+            inside = True
+            if low is not None:
+                inside = xp.logical_and(inside, x >= low)
+            if high is not None:
+                inside = xp.logical_and(inside, x <= high)
+            grad_x = select(inside, grad)
+        if need_low:
+            below = x < low if high is None else xp.logical_and(x < low, low < high)
+            grad_low = select(below, grad)
+        if need_high:
+            above = x > high if low is None else xp.logical_or(x > high, high < low)
+            grad_high = select(above, grad)
+        return grad_x, grad_low, grad_high
 
-    def name(self) -> str:  # PyTorch's node for clamp with number bounds
-        return "ClampBackward1"
+    def name(self) -> str:  # PyTorch: ClampBackward1 for number bounds, 0 for tensor bounds
+        return "ClampBackward1" if self.inputs[1] is None and self.inputs[2] is None else (
+            "ClampBackward0"
+        )
 
 
 class Where(Function):
@@ -81,9 +101,10 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, a, b):
-        ctx.cond = cond
+        ctx.save_for_backward(cond)
         return array_module(cond).where(cond, a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        return None, grad * ctx.cond, grad * ~ctx.cond
+        (cond,) = ctx.saved_tensors
+        return None, select(cond, grad), select(~cond, grad)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..device import device_of, to_device
+from ..dtypes import from_numpy_dtype
 
 
 class ToCopy(Function):
@@ -26,6 +27,8 @@ class ToCopy(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if hasattr(grad, "grad_fn"):  # a Tensor (create_graph=True): the same move, recorded
+            return grad.to(ctx.device, from_numpy_dtype(ctx.dtype)), None, None
         return to_device(grad, ctx.device).astype(ctx.dtype, copy=False), None, None
 
 

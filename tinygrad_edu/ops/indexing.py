@@ -24,6 +24,9 @@ class Index(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.dtype, ctx.key = x.shape, x.dtype, key
+        parts = key if isinstance(key, tuple) else (key,)
+        if is_basic(key) and not any(k is Ellipsis for k in parts):
+            return x[(*parts, Ellipsis)]  # the ``...`` keeps x[0] of a vector a 0-d *view*
         return x[key]
 
     @staticmethod
@@ -37,37 +40,72 @@ class Index(Function):
         return full, None
 
     def name(self) -> str:
-        """PyTorch's name: the last step of its index (``x[0]`` Select, ``x[1:3]`` Slice,
-        ``x[None]`` Unsqueeze; full slices ``:`` and ``...`` change nothing), or Index for
-        integer-array and boolean indices."""
+        """PyTorch's name: the last step of its index that changes something (``x[0]``
+        Select, ``x[1:3]`` Slice, ``x[None]`` Unsqueeze; a slice covering its whole dim and
+        ``...`` change nothing; nothing at all is Alias), or Index for integer-array and
+        boolean indices."""
         if not is_basic(self.key):
             return "IndexBackward0"
+        if isinstance(self.key, slice):  # a lone slice always records one (x[:] too)
+            return "SliceBackward0"
         parts = self.key if isinstance(self.key, tuple) else (self.key,)
-        name = "Alias" if all(k is Ellipsis for k in parts) else "Slice"
+        consumed = sum(1 for k in parts if isinstance(k, (int, slice)))
+        name, dim = "Alias", 0
         for k in parts:
-            if isinstance(k, int):
-                name = "Select"
+            if k is Ellipsis:
+                dim += len(self.shape) - consumed
             elif k is None:
                 name = "Unsqueeze"
-            elif isinstance(k, slice) and k != slice(None):
-                name = "Slice"
+            elif isinstance(k, int):
+                name, dim = "Select", dim + 1
+            else:
+                if k.indices(self.shape[dim]) != (0, self.shape[dim], 1):
+                    name = "Slice"
+                dim += 1
         return name + "Backward0"
 
 
 class IndexPut(Function):
-    """``out = x`` with ``out[key] = value``: x's gradient is zero at key, value gets grad[key]."""
+    """``out = x`` with ``out[key] = value`` (or ``+= value``, with ``accumulate``).
+
+    x's gradient is the incoming one, zeroed at ``key`` (those places were overwritten; with
+    ``accumulate`` nothing was lost, so x gets all of it); value gets ``grad[key]``.
+    """
 
     array_io = True
 
     @staticmethod
-    def forward(ctx, x, key, value):
-        ctx.key = key
+    def forward(ctx, x, key, value, accumulate=False):
+        ctx.key, ctx.accumulate = key, accumulate
         out = x.copy()
-        out[key] = value
+        ctx.value_ndim = getattr(value, "ndim", 0)
+        if ctx.value_ndim:  # PyTorch drops a value's extra leading size-1 dims: (1, 2) -> (2,)
+            target = out[key].ndim
+            while value.ndim > target and value.shape[0] == 1:
+                value = value[0]
+        if accumulate:
+            scatter_add(out, key, value)
+        else:
+            out[key] = value
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        grad_x = grad.copy()
-        grad_x[ctx.key] = 0
-        return grad_x, None, grad[ctx.key]
+        grad_x = grad
+        if not ctx.accumulate:
+            grad_x = array_module(grad).copy(grad)
+            grad_x[ctx.key] = 0
+        grad_value = grad[ctx.key]
+        if grad_value.ndim < ctx.value_ndim:  # the dims forward dropped (the engine sums the
+            lead = (1,) * (ctx.value_ndim - grad_value.ndim)  # rest back to the value's shape)
+            grad_value = grad_value.reshape(lead + tuple(grad_value.shape))
+        return grad_x, None, grad_value, None
+
+    def name(self) -> str:
+        """PyTorch: ``x[key] = v`` is CopySlices, ``x.copy_(v)`` (the whole tensor, also
+        ``x[...] = v`` of a 0-d tensor) CopyBackwards, ``index_put_(accumulate=True)``
+        IndexPutBackward0."""
+        if self.accumulate:
+            return "IndexPutBackward0"
+        whole = self.key is Ellipsis or self.key == () or self.key == (Ellipsis,)
+        return "CopyBackwards" if whole else "CopySlices"

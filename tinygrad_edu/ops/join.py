@@ -5,6 +5,8 @@ Backward cuts the gradient back into the pieces, in order.
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 from ..autograd.function import Function
 from ..device import array_module
 from .indexing import Index
@@ -23,9 +25,8 @@ class Cat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        xp = array_module(grad)
-        cuts = list(xp.cumsum(xp.asarray(ctx.sizes))[:-1].tolist()) if len(ctx.sizes) > 1 else []
-        return (None, *xp.split(grad, cuts, axis=ctx.dim))
+        cuts = list(accumulate(ctx.sizes))[:-1]  # where each input's slice ends
+        return (None, *array_module(grad).split(grad, cuts, axis=ctx.dim))
 
 
 class Stack(Function):

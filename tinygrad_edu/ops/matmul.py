@@ -41,9 +41,10 @@ class MatMul(Function):
 
     def name(self) -> str:
         """PyTorch names the kernel it ran: Dot (vector . vector), Mv (matrix @ vector), Mm
-        (matrix @ matrix). Batched products keep our name: PyTorch's there (UnsafeView, Clone,
-        Squeeze) come from how it reshapes them, not from the math."""
-        kernel = {(1, 1): "Dot", (2, 1): "Mv", (2, 2): "Mm"}
+        (matrix @ matrix), Bmm (batch @ batch). ``Tensor.matmul`` builds torch's reshapes
+        around them for the common batched forms; the rarer forms (a batch on the right only,
+        4-D and up) stay one MatMul node here."""
+        kernel = {(1, 1): "Dot", (2, 1): "Mv", (2, 2): "Mm", (3, 3): "Bmm"}
         dims = tuple(t.ndim if t is not None else 0 for t in self.inputs[:2])
         return kernel.get(dims, "MatMul") + "Backward0"
 

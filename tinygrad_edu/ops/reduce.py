@@ -2,12 +2,13 @@
 
 The backward of a reduction *spreads* the gradient back over the elements that were reduced:
 equally for sum (each element counted once) and mean (each counted 1/n), and only to the winning
-element for max/min.
+element(s) for max/min/amax. (var, std and norm live in ``statistics.py``.)
 """
 
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.select import select
 from ..device import array_module
 
 
@@ -27,14 +28,16 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if x.dtype.kind in "biu":  # PyTorch sums integers and bools as int64 (NumPy: uint64 too)
+            return x.sum(axis=dims, keepdims=keepdim, dtype=array_module(x).int64)
         return x.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None
 
-    def name(self) -> str:
-        return "SumBackward0" if self.dims is None else "SumBackward1"
+    def name(self) -> str:  # PyTorch: sum() is overload 0, sum(dim, keepdim) overload 1
+        return "SumBackward0" if self.dims is None and not self.keepdim else "SumBackward1"
 
 
 class Mean(Function):
@@ -54,27 +57,31 @@ class Mean(Function):
         return _expand_back(grad / ctx.n, ctx.shape, ctx.dims, ctx.keepdim), None, None
 
     def name(self) -> str:
-        return "MeanBackward0" if self.dims is None else "MeanBackward1"
+        return "MeanBackward0" if self.dims is None and not self.keepdim else "MeanBackward1"
 
 
 class Max(Function):
     """The largest element (or the largest along ``dim``): the gradient goes to the winner.
 
-    Over the whole tensor, ties share the gradient equally (as PyTorch does); along a dim, the
-    gradient goes to the index that ``argmax`` reports.
+    Over the whole tensor (MaxBackward1), ties share the gradient equally, as in PyTorch, which
+    saves the input and the result for it; along a dim (MaxBackward0) the gradient goes to the
+    index that ``argmax`` reports, and only that index is saved.
     """
 
     array_io = True
     pick = "max"
+    saved_names = ("indices",)  # along a dim; over everything it saves self and result
 
     @classmethod
     def forward(cls, ctx, x, dim, keepdim):
         xp = array_module(x)
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         if dim is None:
-            out = x.max() if cls.pick == "max" else x.min()
-            ctx.save_for_backward(x == out)
+            out = xp.asarray(x.max() if cls.pick == "max" else x.min())
+            ctx.save_for_backward(x, out)
             return out
+        if x.ndim == 0:  # a single number is its own max along dim 0
+            return x.copy()
         idx = (x.argmax if cls.pick == "max" else x.argmin)(axis=dim, keepdims=True)
         ctx.save_for_backward(idx)
         out = xp.take_along_axis(x, idx, axis=dim)
@@ -83,15 +90,19 @@ class Max(Function):
     @staticmethod
     def backward(ctx, grad):
         xp = array_module(grad)
-        (saved,) = ctx.saved_tensors
         if ctx.dim is None:
-            return grad * saved / saved.sum(), None, None
+            x, out = ctx.saved_tensors
+            winners = x == out
+            return select(winners, grad / winners.sum(dtype=grad.dtype)), None, None
+        if not ctx.shape:
+            return grad, None, None
+        (idx,) = ctx.saved_tensors
         if not ctx.keepdim:
             grad = xp.expand_dims(grad, ctx.dim)
-        # One-hot along dim: True only at the index argmax picked; the grad goes there.
+        # True only at the index argmax picked along dim: the gradient goes there.
         n = ctx.shape[ctx.dim]
         positions = xp.arange(n).reshape([n if d == ctx.dim else 1 for d in range(len(ctx.shape))])
-        return (positions == saved) * grad, None, None
+        return select(positions == idx, grad), None, None
 
     def name(self) -> str:
         base = self._op_name
@@ -117,8 +128,10 @@ def _kept(out, dims, keepdim):
 
 
 class Amax(Function):
-    r"""The largest values over ``dims``. Tied maxima share the gradient equally:
-    $\partial y/\partial x_i = [x_i = y] / \#\{j : x_j = y\}$."""
+    """``amax(dims)``: the largest values over ``dims``; ties share the gradient equally.
+
+    Saved, as in PyTorch: the input and the result, to find every element equal to its max.
+    """
 
     array_io = True
     pick = "max"
@@ -126,23 +139,27 @@ class Amax(Function):
     @classmethod
     def forward(cls, ctx, x, dims, keepdim):
         ctx.dims, ctx.keepdim = dims, keepdim
-        out = x.max(axis=dims, keepdims=keepdim) if cls.pick == "max" else x.min(
-            axis=dims, keepdims=keepdim)
+        pick = x.max if cls.pick == "max" else x.min
+        out = array_module(x).asarray(pick(axis=dims, keepdims=keepdim))
         ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        xp = array_module(grad)
         x, out = ctx.saved_tensors
-        winner = x == _kept(out, ctx.dims, ctx.keepdim)
-        count = winner.sum(axis=ctx.dims, keepdims=True)
-        share = _kept(grad, ctx.dims, ctx.keepdim) / count
-        return xp.where(winner, share, 0), None, None
+        xp = array_module(grad)
+        if not ctx.keepdim:
+            grad, out = xp.expand_dims(grad, ctx.dims), xp.expand_dims(out, ctx.dims)
+        winners = x == out
+        count = winners.sum(axis=ctx.dims, keepdims=True, dtype=grad.dtype)
+        return select(winners, grad / count), None, None
+
+    def name(self) -> str:
+        return "AmaxBackward0" if self.pick == "max" else "AminBackward0"
 
 
 class Amin(Amax):
-    """The smallest values over ``dims``; tied minima share the gradient equally."""
+    """``amin(dims)``: the smallest values over ``dims``; ties share the gradient equally."""
 
     pick = "min"
 
@@ -209,49 +226,3 @@ class Logsumexp(Function):
         with np.errstate(invalid="ignore"):  # a row of -inf: -inf - -inf is nan, as in torch
             return _kept(grad, ctx.dims, ctx.keepdim) * xp.exp(
                 x - _kept(out, ctx.dims, ctx.keepdim)), None, None
-
-
-class Var(Function):
-    r"""$v = \frac{1}{n - c}\sum_i (x_i - \bar x)^2$ (c = ``correction``);
-    $\partial v/\partial x_i = \frac{2 (x_i - \bar x)}{n - c}$."""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
-        ctx.dims, ctx.correction, ctx.keepdim = dims, correction, keepdim
-        ctx.save_for_backward(x)
-        centred = x - x.mean(axis=dims, keepdims=True)
-        ctx.n = x.size // max(centred.sum(axis=dims).size, 1) if x.size else 0
-        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf/nan, as torch
-            return (centred * centred).sum(axis=dims, keepdims=keepdim) / max(
-                ctx.n - correction, 0)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        centred = x - x.mean(axis=ctx.dims, keepdims=True)
-        g = _kept(grad, ctx.dims, ctx.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * 2 * centred / max(ctx.n - ctx.correction, 0), None, None, None
-
-
-class Std(Var):
-    r"""$s = \sqrt{v}$, so $\partial s/\partial x_i = \frac{x_i - \bar x}{(n - c)\, s}$."""
-
-    @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
-        s = array_module(x).sqrt(Var.forward(ctx, x, dims, correction, keepdim))
-        ctx.save_for_backward(x, s)
-        return s
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, s = ctx.saved_tensors
-        centred = x - x.mean(axis=ctx.dims, keepdims=True)
-        g = _kept(grad, ctx.dims, ctx.keepdim)
-        s = _kept(s, ctx.dims, ctx.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dof = max(ctx.n - ctx.correction, 0)
-            grad_x = array_module(x).where(s == 0, 0, g * centred / (dof * s))  # s = 0: 0, as torch
-        return grad_x, None, None, None

@@ -61,11 +61,19 @@ class Permute(Function):
         inverse = [0] * len(ctx.dims)
         for i, d in enumerate(ctx.dims):
             inverse[d] = i
-        return grad.transpose(inverse), None
+        return array_module(grad).transpose(grad, inverse), None
 
 
 class Transpose(Permute):
     """Swap two dimensions (a permutation, named as PyTorch names it)."""
+
+
+class T(Permute):
+    """``x.t()``: transpose a matrix (a vector or a number stays as it is)."""
+
+
+class UnsafeView(View):
+    """The reshape that ends a batched matmul, named as PyTorch names it."""
 
 
 class Expand(Function):
@@ -76,12 +84,17 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
-        return array_module(x).broadcast_to(x, shape)
+        if x.size == _size(shape):  # nothing repeats: a plain (writable) view, as in PyTorch
+            return x.reshape(shape)
+        return array_module(x).broadcast_to(x, shape)  # read-only: elements share memory
 
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.input_shape), None
 
 
-class T(Transpose):
-    """``x.t()``: transpose a matrix (a permutation, named ``TBackward0`` as in PyTorch)."""
+def _size(shape) -> int:
+    size = 1
+    for n in shape:
+        size *= n
+    return size

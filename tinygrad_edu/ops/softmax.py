@@ -18,6 +18,10 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         xp = array_module(x)
+        ctx.dim = dim
+        if x.size == 0:  # nothing to normalise (NumPy's max refuses an empty axis)
+            ctx.save_for_backward(x)
+            return x.copy()
         shifted = x - x.max(axis=dim, keepdims=True)
         y = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.dim = dim
@@ -39,6 +43,10 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         xp = array_module(x)
+        ctx.dim = dim
+        if x.size == 0:
+            ctx.save_for_backward(x)
+            return x.copy()
         e = xp.exp(x - x.max(axis=dim, keepdims=True))
         s = e / e.sum(axis=dim, keepdims=True)
         ctx.dim = dim

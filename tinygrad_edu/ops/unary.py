@@ -1,12 +1,13 @@
 """Elementwise functions of one tensor: exp, log, sqrt, tanh, sigmoid, relu, abs.
 
-Where the derivative is easiest in terms of the *output* (exp, sqrt, tanh, sigmoid) we save the
-output; otherwise the input.
+Each saves what PyTorch saves: the *output* where the derivative is easiest in terms of it
+(exp, sqrt, tanh, sigmoid, relu), otherwise the input (log, abs).
 """
 
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.select import select
 from ..device import array_module
 
 
@@ -88,7 +89,9 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         xp = array_module(x)
-        y = xp.exp(-xp.logaddexp(0, -x)).astype(x.dtype, copy=False)
+        y = xp.exp(-xp.logaddexp(0, -x))
+        if x.dtype.kind == "f":  # NumPy computes float16 in float32; ints become floats
+            y = y.astype(x.dtype, copy=False)
         ctx.save_for_backward(y)
         return y
 
@@ -99,19 +102,27 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    r"""$y = \max(x, 0)$, so $dy/dx = 1$ where $x > 0$, else $0$."""
+    r"""$y = \max(x, 0)$, so $dy/dx = 1$ where $x > 0$, else $0$.
+
+    The gradient is *selected* (``select`` is ``where(keep, grad, 0)``), not multiplied by a
+    mask: where $x \le 0$ it is exactly 0 even when the incoming gradient is $\infty$
+    (``relu(x) ** -1``), as in PyTorch.
+    Like PyTorch, relu saves its output ($y > 0$ exactly where $x > 0$).
+    """
 
     array_io = True
+    mask_from_saved = True  # the second derivative is 0, and requires grad (as in PyTorch)
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return array_module(x).maximum(x, 0)
+        y = array_module(x).maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (x > 0)
+        (y,) = ctx.saved_tensors
+        return select(y > 0, grad)
 
 
 class Abs(Function):

@@ -114,8 +114,11 @@ class ConversionMethods:
         same_dtype = target_dtype is None or target_dtype is self.dtype
         if same_device and same_dtype:
             return self
+        source = self
+        if target_dtype is not None and not target_dtype.is_floating_point:
+            source = self.detach()  # to an integer/bool dtype: no gradient, as in PyTorch
         return ToCopy.apply(
-            self, None if same_dtype else target_dtype.numpy, None if same_device else dev
+            source, None if same_dtype else target_dtype.numpy, None if same_device else dev
         )
 
     def cpu(self) -> Tensor:

@@ -8,9 +8,9 @@ import numpy as np
 
 from ..autograd.grad_mode import _GradMode
 from .operands import (
+    _index_key,
     _operand,
     _operand_tensor,
-    _raw,
 )
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from ..autograd.function import _InplaceClock
 from ..ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from ..ops.compare import Clamp
+from ..ops.copy_slices import AsStrided, CopySlices, view_positions
 from ..ops.indexing import IndexPut
 from ..ops.rounding import Floor, Round
 from ..ops.trig import Cos, Sin
@@ -39,8 +40,27 @@ class InplaceMethods:
                 "a leaf Variable that requires grad is being used in an in-place operation. "
                 "Update it inside `with tinygrad_edu.no_grad():`, or use an out-of-place op."
             )
-        if self._base is not None and not self._detached and _GradMode.enabled:
-            _refuse_inplace_on_graph_view(self, args)
+        if not self.array.flags.writeable:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to "
+                "a single memory location. Please clone() the tensor before performing the "
+                "operation."
+            )
+        base = self._base
+        graph_view = (
+            base is not None
+            and not self._detached
+            and _GradMode.enabled
+            and (
+                base._requires_grad
+                or self._requires_grad
+                or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+            )
+        )
+        if graph_view:
+            positions = view_positions(self.array, base.array)
+            if positions is None:
+                _refuse_inplace_on_graph_view(self, args)
         for t in (self, self._base):  # a node may have saved this very output (exp, sqrt, ...)
             if t is not None and t.grad_fn is not None:
                 t.grad_fn._output = t
@@ -66,10 +86,14 @@ class InplaceMethods:
             )
         node = result.grad_fn
         if node is not None and any(s is self.array for s in node._saved):
-            node._saved = tuple(s.copy() if s is self.array else s for s in node._saved)
+            kept = self.array.copy()  # forward saved the old values: keep them
+            node._saved = tuple(kept if s is self.array else s for s in node._saved)
+            before.array = kept
+        if graph_view and node is not None:
+            _copy_slices(self, base, positions, result)
         self.array[...] = result.array
         self._mark_inplace()
-        if node is not None:
+        if node is not None and not graph_view:
             self._requires_grad, self.grad_fn = True, node
         return self
 
@@ -97,7 +121,12 @@ class InplaceMethods:
         return self._inplace(Div, _operand(other))
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        return self._inplace(Clamp, _raw(min), _raw(max))
+        return self._inplace(Clamp, min, max)
+
+    def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        """``self[indices] = values``, or ``+= values`` with repeats adding up (``accumulate``)."""
+        key = _index_key(tuple(indices) if isinstance(indices, list) else indices, self)
+        return self._inplace(IndexPut, key, _operand(values), bool(accumulate))
 
     def fill_(self, value: Any) -> Tensor:
         return self._inplace(IndexPut, Ellipsis, _operand(value))
@@ -200,11 +229,29 @@ class InplaceMethods:
             return self.copy_(Tensor._make(rng(generator).normal(mean, std, self.array.shape)))
 
 
+def _copy_slices(view: Tensor, base: Tensor, positions: Any, result: Tensor) -> None:
+    """PyTorch's CopySlices: the base's history becomes "old base, with the view's region
+    replaced by ``result``", and the view reads its region back from the new base."""
+    if base.grad_fn is None and base._requires_grad:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation. Update it inside `with tinygrad_edu.no_grad():`, or clone() it first."
+        )
+    old = Tensor._make(base.array)  # the base before the change: the new node's input
+    old._requires_grad, old.grad_fn, old.name = base._requires_grad, base.grad_fn, base.name
+    if base.grad_fn is not None:
+        base.grad_fn._output = base  # a node that saved the base's values will notice
+    new_base = CopySlices.apply(old, positions, result)
+    base._requires_grad, base.grad_fn = True, new_base.grad_fn
+    view_node = AsStrided.apply(base, positions).grad_fn
+    view._requires_grad, view.grad_fn = True, view_node
+
+
 def _refuse_inplace_on_graph_view(view: Tensor, args: tuple) -> None:
     """In-place on a view whose base is in the graph: refuse rather than drop gradients.
 
-    PyTorch rewrites the base's history (a CopySlices node) so gradients flow through the
-    change; tinygrad_edu does not, so it says so instead of giving wrong gradients.
+    tinygrad_edu rewrites the base's history (CopySlices) when it can find the view's elements
+    in its base (a C-contiguous base); otherwise it says so instead of giving wrong gradients.
     """
     base = view._base
     if (
@@ -214,9 +261,9 @@ def _refuse_inplace_on_graph_view(view: Tensor, args: tuple) -> None:
     ):
         raise RuntimeError(
             "in-place operation on a view (x[...], x.view(...), x.T, ...) of a tensor that is "
-            "part of an autograd graph: tinygrad_edu does not rewrite the base's history as "
-            "PyTorch does (CopySlices). Write to the base instead (x[idx] = value), use an "
-            "out-of-place op, or do it under no_grad()."
+            "part of an autograd graph, whose base is not laid out contiguously: tinygrad_edu "
+            "cannot rewrite the base's history (CopySlices) then. Write to the base instead "
+            "(x[idx] = value), use an out-of-place op, or do it under no_grad()."
         )
 
 

@@ -79,8 +79,13 @@ def _index_key(key: Any, t: Tensor) -> Any:
         if key.array.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return index_on_device(key.array, t.array)  # CPU indices may index a CUDA tensor
+    if isinstance(key, slice) and key.step is not None and key.step <= 0:
+        raise ValueError("step must be greater than zero")
     if isinstance(key, list):
-        return index_on_device(np.asarray(key), t.array)
+        array = np.asarray(key)
+        if array.size == 0:  # x[[]]: an empty list of positions (NumPy would make it float)
+            array = array.astype(np.int64)
+        return index_on_device(array, t.array)
     if type(key) is np.ndarray and type(t.array) is not np.ndarray:
         return index_on_device(key, t.array)
     return key

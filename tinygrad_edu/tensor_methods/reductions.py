@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..device import array_module
+from ..dtypes import scalar_type_name
 from ..shapes import _dim, _dims
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 from .. import return_types
 from ..ops.cumulative import Cumprod, Cumsum
-from ..ops.reduce import Amax, Amin, Logsumexp, Max, Mean, Min, Prod, Std, Sum, Var
+from ..ops.reduce import Amax, Amin, Logsumexp, Max, Mean, Min, Prod, Sum
+from ..ops.statistics import Norm, Std, Var
 
 MaxResult = return_types.max
 MinResult = return_types.min
@@ -30,15 +32,6 @@ def _axis(dim: Any, keepdim: Any, kwargs: dict) -> tuple:
         if "keepdims" in kwargs:
             keepdim = kwargs["keepdims"]
     return dim, bool(keepdim)
-
-
-def _nonempty(t: Tensor, dim: Any, name: str) -> Any:
-    """The dims to reduce; like PyTorch, a max/min over a dim of size 0 is an IndexError."""
-    dims = _dims(None if dim == () else dim, t.ndim)
-    for d in range(t.ndim) if dims is None else dims:
-        if t.shape[d] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    return dims
 
 
 def _np_dtype(dtype: Any) -> Any:
@@ -61,8 +54,8 @@ class ReductionMethods:
         if x.array.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {x.dtype.name.capitalize()}. Convert first, e.g. "
-                "x.float().mean()."
+                f"or complex dtype. Got: {scalar_type_name(x.dtype)} ({x.dtype.name}). Convert "
+                "first, e.g. x.float().mean()."
             )
         return Mean.apply(x, _dims(dim, self.ndim), keepdim)
 
@@ -90,15 +83,20 @@ class ReductionMethods:
             )
         return op.apply(self, _dims(dim, self.ndim), correction, keepdim)
 
-    def norm(self, p: float = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         r"""The p-norm $(\sum_i |x_i|^p)^{1/p}$ (default: the Euclidean length), over ``dim``."""
-        if p == 2:
-            return (self * self).sum(dim=dim, keepdim=keepdim).sqrt()
-        if p == float("inf"):
-            return self.abs().amax(dim=dim, keepdim=keepdim)
-        if p == 1:
-            return self.abs().sum(dim=dim, keepdim=keepdim)
-        return (self.abs() ** p).sum(dim=dim, keepdim=keepdim) ** (1 / p)
+        if self.array.dtype.kind != "f":
+            raise RuntimeError(
+                "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                f"Got {scalar_type_name(self.dtype)}"
+            )
+        p = 2 if p == "fro" else p
+        if abs(float(p)) == float("inf") and self.numel() == 0:
+            raise RuntimeError(
+                "linalg.vector_norm cannot compute the inf norm on an empty tensor because the "
+                "operation does not have an identity"
+            )
+        return Norm.apply(self, float(p), _dims(dim, self.ndim), keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:
         """``x.max()`` is the largest element; ``x.max(dim)`` returns (values, indices)."""
@@ -112,29 +110,56 @@ class ReductionMethods:
     def _extreme(self, op: Any, dim: Any, keepdim: bool, name: str) -> Any:
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
             return self.maximum(dim) if name == "max" else self.minimum(dim)
-        if self.numel() == 0:
+        _check_orderable(self, name)
+        if dim is None:
+            if self.numel() == 0:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            return op.apply(self, None, False)
+        d = _dim(dim, self.ndim)
+        result = MaxResult if name == "max" else MinResult
+        if self.ndim == 0:  # a 0-d tensor is its own max along dim 0
+            return result(op.apply(self, d, keepdim), _long_zeros(self, ()))
+        if self.shape[d] == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim {d} to have non-zero size."
+            )
+        if self.numel() == 0:  # another dim is empty: an empty result, as in torch
+            shape = self.shape[:d] + ((1,) if keepdim else ()) + self.shape[d + 1 :]
+            return result(op.apply(self, d, keepdim), _long_zeros(self, shape))
+        values = op.apply(self, d, keepdim)
+        if name == "max":
+            return MaxResult(values, self._arg(d, keepdim, "argmax", check=False))
+        return MinResult(values, self._arg(d, keepdim, "argmin", check=False))
+
+    def amax(self, dim: Any = (), keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """The largest values over ``dim`` (an int or a tuple of ints; all dims by default),
+        without the indices; ties share the gradient equally."""
+        dim, keepdim = _axis(dim, keepdim, kwargs)
+        return self._amax(Amax, dim, keepdim, "amax")
+
+    def amin(self, dim: Any = (), keepdim: bool = False, **kwargs: Any) -> Tensor:
+        """The smallest values over ``dim``; ties share the gradient equally."""
+        dim, keepdim = _axis(dim, keepdim, kwargs)
+        return self._amax(Amin, dim, keepdim, "amin")
+
+    def _amax(self, op: Any, dim: Any, keepdim: bool, name: str) -> Tensor:
+        _check_orderable(self, name)
+        all_dims = dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
+        if all_dims and self.numel() == 0:
             raise RuntimeError(
                 f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                 "Specify the reduction dim with the 'dim' argument."
             )
-        if dim is None:
-            return op.apply(self, None, False)
-        d = _dim(dim, self.ndim)
-        values = op.apply(self, d, keepdim)
-        if name == "max":
-            return MaxResult(values, self.argmax(d, keepdim))
-        return MinResult(values, self.argmin(d, keepdim))
-
-    def amax(self, dim: Any = (), keepdim: bool = False, **kwargs: Any) -> Tensor:
-        """The largest values over ``dim`` (an int or a tuple; all dims by default), without
-        indices; tied maxima share the gradient."""
-        dim, keepdim = _axis(dim, keepdim, kwargs)
-        return Amax.apply(self, _nonempty(self, dim, "amax"), keepdim)
-
-    def amin(self, dim: Any = (), keepdim: bool = False, **kwargs: Any) -> Tensor:
-        """The smallest values over ``dim``; tied minima share the gradient."""
-        dim, keepdim = _axis(dim, keepdim, kwargs)
-        return Amin.apply(self, _nonempty(self, dim, "amin"), keepdim)
+        dims = tuple(range(self.ndim)) if all_dims else _dims(dim, self.ndim) or ()
+        for d in dims:
+            if self.shape[d] == 0:
+                raise IndexError(
+                    f"{name}(): Expected reduction dim {d} to have non-zero size."
+                )
+        return op.apply(self, dims, keepdim)
 
     def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None,
              **kwargs: Any) -> Tensor:
@@ -160,18 +185,38 @@ class ReductionMethods:
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
         dim, keepdim = _axis(dim, keepdim, kwargs)
-        if dim is None:
-            xp = array_module(self.array)  # a 0-d array, on the tensor's device
-            return Tensor._make(xp.asarray(self.array.argmax()).astype(np.int64))
-        return Tensor._make(
-            self.array.argmax(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64)
-        )
+        return self._arg(dim, keepdim, "argmax")
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
         dim, keepdim = _axis(dim, keepdim, kwargs)
+        return self._arg(dim, keepdim, "argmin")
+
+    def _arg(self, dim: Any, keepdim: bool, name: str, check: bool = True) -> Tensor:
+        if check:  # max(dim) on bools is fine; argmax on bools is refused
+            _check_orderable(self, name)
+        xp = array_module(self.array)
         if dim is None:
-            xp = array_module(self.array)  # a 0-d array, on the tensor's device
-            return Tensor._make(xp.asarray(self.array.argmin()).astype(np.int64))
-        return Tensor._make(
-            self.array.argmin(axis=_dim(dim, self.ndim), keepdims=keepdim).astype(np.int64)
-        )
+            if self.numel() == 0:
+                raise IndexError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+                )
+            index = getattr(self.array, name)()
+            shape = (1,) * self.ndim if keepdim else ()
+            return Tensor._make(xp.asarray(index, dtype=np.int64).reshape(shape))
+        d = _dim(dim, self.ndim)
+        if self.ndim == 0:
+            return _long_zeros(self, ())
+        if self.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        index = getattr(self.array, name)(axis=d, keepdims=keepdim)
+        return Tensor._make(xp.asarray(index, dtype=np.int64))
+
+
+def _check_orderable(t: Tensor, name: str) -> None:
+    """PyTorch refuses to order bools in argmax/argmin (max/min work)."""
+    if t.array.dtype.kind == "b" and name in ("argmax", "argmin"):
+        raise RuntimeError(f"{name}(): does not support bool input")
+
+
+def _long_zeros(t: Tensor, shape: tuple) -> Tensor:
+    return Tensor._make(array_module(t.array).zeros(shape, dtype=np.int64))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..device import array_module
 from ..shapes import _dim, _dims, _infer_shape, _size_args
 from .operands import (
     _check_mask,
@@ -25,23 +26,33 @@ class ShapeMethods:
 
     @property
     def T(self) -> Tensor:  # noqa: N802
-        return self if self.ndim < 2 else self.permute(*range(self.ndim - 1, -1, -1))
+        return self.permute(*range(self.ndim - 1, -1, -1))  # a node even for <= 1-D, as torch
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
-        return self.transpose(-2, -1)
+        if self.ndim == 1:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+            )
+        return self.transpose(-2, -1) if self.ndim else self
 
     def reshape(self, *shape: Any) -> Tensor:
         shape = _infer_shape(_size_args(shape), self.numel(), self.shape)
         return _view_of(self, View.apply(self, shape))
 
     def view(self, *shape: Any) -> Tensor:
-        """Like reshape, but (as in PyTorch) only when no copy is needed."""
+        """Like reshape, but (as in PyTorch) only when the strides allow it without a copy:
+        ``x.T.view(3, 2)`` works, ``x.T.view(6)`` raises."""
         if not self.array.flags["C_CONTIGUOUS"] and self.numel() > 1:
-            raise RuntimeError(
-                "view size is not compatible with input tensor's size and stride (at least one "
-                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-            )
+            target = _infer_shape(_size_args(shape), self.numel(), self.shape)
+            try:  # NumPy applies the same rule: reshape without copying, or refuse
+                array_module(self.array).reshape(self.array, target, copy=False)
+            except (ValueError, TypeError):
+                raise RuntimeError(
+                    "view size is not compatible with input tensor's size and stride (at least "
+                    "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                    "instead."
+                ) from None
         return self.reshape(*shape)
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -60,6 +71,10 @@ class ShapeMethods:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if s == e:  # nothing to flatten: PyTorch returns the tensor itself
+            return self
         shape = self.shape[:s] + (-1,) + self.shape[e + 1 :]
         return self.reshape(shape)
 
@@ -91,6 +106,9 @@ class ShapeMethods:
         return _view_of(self, Permute.apply(self, dims))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
+        if self.ndim == 0:  # dims 0 and -1 of a 0-d tensor are the tensor itself
+            _dim(dim0, 0), _dim(dim1, 0)
+            return _view_of(self, Transpose.apply(self, ()))
         dims = list(range(self.ndim))
         a, b = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
         dims[a], dims[b] = dims[b], dims[a]
@@ -101,7 +119,7 @@ class ShapeMethods:
             raise RuntimeError(
                 f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
             )
-        return _view_of(self, T.apply(self, (1, 0))) if self.ndim == 2 else self
+        return _view_of(self, T.apply(self, tuple(range(self.ndim - 1, -1, -1))))
 
     def expand(self, *shape: Any) -> Tensor:
         shape = _size_args(shape)
@@ -133,6 +151,8 @@ class ShapeMethods:
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
         """Cut along ``dim`` into pieces of ``size`` (the last may be smaller), or of the sizes
         in a list (which must add up to the dim's size)."""
+        if self.ndim == 0:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
         d = _dim(dim, self.ndim)
         n = self.shape[d]
         if isinstance(split_size_or_sections, (list, tuple)):
@@ -144,14 +164,20 @@ class ShapeMethods:
                 )
         else:
             size = int(split_size_or_sections)
-            sizes = [min(size, n - i) for i in range(0, n, size)] if size > 0 else [n]
+            sizes = [min(size, n - i) for i in range(0, n, size)] if n else [0]
         op = SplitWithSizes if isinstance(split_size_or_sections, (list, tuple)) else Split
         starts = [sum(sizes[:i]) for i in range(len(sizes))]
         keys = [(slice(None),) * d + (slice(s, s + k),) for s, k in zip(starts, sizes)]
         return tuple(_view_of(self, op.apply(self, key)) for key in keys)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
-        n = self.shape[_dim(dim, self.ndim)]
+        if self.ndim == 0:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        d = _dim(dim, self.ndim)
+        n = self.shape[d]
+        if n == 0:  # PyTorch gives ``chunks`` empty pieces
+            key = (slice(None),) * d + (slice(0, 0),)
+            return tuple(_view_of(self, Split.apply(self, key)) for _ in range(chunks))
         return self.split(-(-n // chunks), dim)
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
@@ -237,7 +263,42 @@ class ShapeMethods:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key: Any) -> Tensor:
-        return _view_of(self, Index.apply(self, _index_key(_check_mask(key, self), self)))
+        key = _index_key(_check_mask(key, self), self)
+        ints_first = _split_integers(key)
+        if ints_first is not None:  # x[0, :, [0, 1]]: PyTorch selects x[0] first, then indexes
+            selected, rest = ints_first
+            return self[selected][rest]
+        return _view_of(self, Index.apply(self, key))
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._inplace(IndexPut, _index_key(_check_mask(key, self), self), _operand(value))
+        key = _index_key(_check_mask(key, self), self)
+        ints_first = _split_integers(key)
+        if ints_first is not None:  # x[0, :, [0, 1]] = v: into the view x[0], torch's dim order
+            selected, rest = ints_first
+            self[selected][rest] = value
+            return
+        self._inplace(IndexPut, key, _operand(value))
+
+
+def _split_integers(key: Any) -> Any:
+    """For a key mixing integers with integer-array/bool indices, PyTorch applies the integers
+    first (a select, a view) and the array indices to what remains, so the dims land where
+    PyTorch puts them (NumPy would treat the integers as array indices too and move the
+    broadcast dims to the front). Returns (integer part, remaining key), or None."""
+    if not isinstance(key, tuple):
+        return None
+    ints = [isinstance(k, int) and not isinstance(k, bool) for k in key]
+    arrays = [hasattr(k, "shape") or isinstance(k, bool) for k in key]
+    if not any(ints) or not any(arrays):
+        return None
+    selected = []
+    for k, is_int in zip(key, ints):
+        if is_int or k is Ellipsis:
+            selected.append(k)
+        elif k is None:
+            continue
+        else:  # a slice or an index array: keep the dims it covers, for the second step
+            covered = k.ndim if getattr(k, "dtype", None) is not None and k.dtype == bool else 1
+            selected.extend([slice(None)] * covered)
+    rest = tuple(k for k, is_int in zip(key, ints) if not is_int)
+    return tuple(selected), rest

@@ -17,7 +17,7 @@ the same names, found from the operation itself, never from a list of ops kept h
 >>> x = tg.tensor([2.0, 3.0], requires_grad=True)
 >>> y = x ** 2
 >>> [name for name, _ in saved_values(y.grad_fn, y)]
-['self', 'exponent', 'result']
+['self', 'exponent']
 """
 
 from __future__ import annotations
