@@ -32,7 +32,7 @@ differentiable Tensor functions (``autograd/tensor_xp.py``). So a backward may u
 
 * arithmetic operators (``+ - * / ** @``, comparisons, ``~``) and indexing ``g[key]``,
 * array methods that Tensor also has (``reshape``, ``sum(axis=, keepdims=)``, ``swapaxes``,
-  ``.T``, ``ndim``, ``shape``),
+  ``.T``, ``ndim``, ``shape``; not ``size``/``astype``/``copy``, which differ or are missing),
 * functions of ``xp = array_module(grad)``: ``where``, ``exp``, ``log``, ``sqrt``, ``tanh``,
   ``sign``, ``logical_and/or/not``, ``expand_dims``, ``broadcast_to``, ``transpose``,
   ``zeros``/``zeros_like``/``ones_like``, ``copy``, ``take``, ``split``, ``arange``,
@@ -50,8 +50,8 @@ from typing import Any
 
 import numpy as np
 
-from .anomaly import record_forward
 from ..device import array_module
+from .anomaly import record_forward
 from .grad_mode import _GradMode, no_grad
 
 _FREED = "freed"
@@ -87,6 +87,7 @@ class Function:
     saved_names: tuple[str, ...] = ()
     wraps_numbers = False  # True: next_functions lists (None, 0) for a number operand (x * 2)
     _op_name = "Function"  # the op's own class name (node classes are named "MulBackward0")
+    mask_from_saved = False  # True: backward uses saved tensors only as a mask (relu), see below
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Give each op a node class named as PyTorch names it (``type(y.grad_fn).__name__`` is
@@ -99,7 +100,6 @@ class Function:
         cls._node = _node_class(cls, cls.name() if static else cls.__name__)
         if not static and "apply" not in cls.__dict__:  # PowBackward0 or 1: named after forward
             cls.apply = classmethod(_apply_then_name)
-    mask_from_saved = False  # True: backward uses saved tensors only as a mask (relu), see below
 
     @staticmethod
     def forward(ctx: Function, *args: Any) -> Any:
@@ -308,25 +308,6 @@ class Function:
                 )
 
 
-class MaskedDependence(Function):
-    """A gradient that depends on saved tensors only through a mask (relu's ``y > 0``) or a
-    sign (abs). As in PyTorch it still requires grad, with a derivative of 0 with respect to
-    them, so the second derivative of relu is 0, not an error. Ops opt in with
-    ``mask_from_saved = True``; ``sign`` in ``tensor_xp`` uses it directly."""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, g, *deps):
-        ctx.shapes = [d.shape for d in deps]
-        return g
-
-    @staticmethod
-    def backward(ctx, grad):
-        xp = array_module(grad)
-        return (grad, *(xp.zeros(shape, dtype=grad.dtype) for shape in ctx.shapes))
-
-
 class _InplaceClock:
     """Counts in-place modifications; a node compares it with the count when it saved values."""
 
@@ -510,3 +491,22 @@ def _apply_across_devices(cls: Any, args: tuple) -> Any:
         raise mismatch_error(a.device for a in args if isinstance(a, Tensor))
     target = next(iter(others))
     return cls.apply(*(a.to(target) if s else a for a, s in zip(args, scalar)))
+
+
+class MaskedDependence(Function):
+    """A gradient that depends on saved tensors only through a mask (relu's ``y > 0``) or a
+    sign (abs). As in PyTorch it still requires grad, with a derivative of 0 with respect to
+    them, so the second derivative of relu is 0, not an error. Ops opt in with
+    ``mask_from_saved = True``; ``sign`` in ``tensor_xp`` uses it directly."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, g, *deps):
+        ctx.shapes = [d.shape for d in deps]
+        return g
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        return (grad, *(xp.zeros(shape, dtype=grad.dtype) for shape in ctx.shapes))

@@ -9,6 +9,8 @@ as ``MseLossBackward0`` and ``binary_cross_entropy_with_logits`` as
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd.function import Function
 from ..device import array_module
 
@@ -169,4 +171,5 @@ def _spread(grad, like, reduction):
     """The gradient of each element's loss: the incoming one, over n for a mean."""
     if reduction == "none":
         return grad
-    return grad / like.size if reduction == "mean" else grad + 0 * like
+    n = math.prod(like.shape)  # (not like.size: a method on Tensors, under create_graph)
+    return grad / n if reduction == "mean" else grad + 0 * like

@@ -25,8 +25,8 @@ from ..ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from ..ops.compare import Clamp, Maximum, Minimum
 from ..ops.matmul import MatMul
 from ..ops.shape import UnsafeView
-from ..ops.special import Reciprocal
 from ..ops.softmax import LogSoftmax, Softmax
+from ..ops.special import Reciprocal
 from ..ops.unary import Abs, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
 
 _FAST = frozenset((int, float))  # operands passed straight to the op; bind() adds Tensor

@@ -70,10 +70,15 @@ class InplaceMethods:
             self.grad_fn,
             self.name,
         )
-        return self._write(op.apply(before, *args))
+        view = (base, positions) if graph_view else None
+        return self._write(op.apply(before, *args), before, view)
 
-    def _write(self, result: Tensor) -> Tensor:
-        """Copy an out-of-place ``result`` into this tensor's memory; it takes result's node."""
+    def _write(self, result: Tensor, before: Tensor | None = None, view: Any = None) -> Tensor:
+        """Copy an out-of-place ``result`` into this tensor's memory; it takes result's node.
+
+        ``before``: the input tensor standing for this tensor's old values (kept if saved);
+        ``view``: ``(base, positions)`` when this is a view of a tensor in a graph (CopySlices).
+        """
         if result.array.shape != self.array.shape:
             raise RuntimeError(
                 f"output with shape {list(self.shape)} doesn't match the broadcast shape "
@@ -88,12 +93,13 @@ class InplaceMethods:
         if node is not None and any(s is self.array for s in node._saved):
             kept = self.array.copy()  # forward saved the old values: keep them
             node._saved = tuple(kept if s is self.array else s for s in node._saved)
-            before.array = kept
-        if graph_view and node is not None:
-            _copy_slices(self, base, positions, result)
+            if before is not None:
+                before.array = kept
+        if view is not None and node is not None:
+            _copy_slices(self, *view, result)
         self.array[...] = result.array
         self._mark_inplace()
-        if node is not None and not graph_view:
+        if node is not None and view is None:
             self._requires_grad, self.grad_fn = True, node
         return self
 
