@@ -98,6 +98,7 @@ class Where(Function):
     array_io = True
     elementwise = True
     input_names = ("condition", "self", "other")
+    wraps_numbers = True  # where(c, x, 0.0): torch lists the number as (None, 0)
 
     @staticmethod
     def forward(ctx, cond, a, b):

@@ -107,5 +107,6 @@ class IndexPut(Function):
         IndexPutBackward0."""
         if self.accumulate:
             return "IndexPutBackward0"
-        whole = self.key is Ellipsis or self.key == () or self.key == (Ellipsis,)
+        key = self.key if isinstance(self.key, tuple) else (self.key,)
+        whole = all(k is Ellipsis for k in key)  # x[...] = v, or x[()] = v on a 0-d tensor
         return "CopyBackwards" if whole else "CopySlices"
