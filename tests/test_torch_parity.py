@@ -775,3 +775,21 @@ def test_double_backward_through_nn_losses_and_layers(loss: str) -> None:
         return out, g, x.grad
 
     same(program, rtol=1e-9, atol=1e-12, check_names=False, what=loss)
+
+
+@pytest.mark.parametrize("op", ["tanh", "exp", "sigmoid", "sqrt", "relu", "max", "norm", "std",
+                                "var", "amax"])
+def test_d4_version_check_on_0d_and_saved_outputs(op: str) -> None:
+    """``y = x.tanh(); y.sub_(1); y.backward()`` on a 0-d x must raise, as in torch (and the
+    same for every op that saves its output)."""
+
+    def program(lib):
+        x = lib.tensor(0.5, requires_grad=True) if op in ("tanh", "exp", "sigmoid", "sqrt",
+                                                           "relu") else lib.tensor(
+            [0.5, 2.0, 1.0], requires_grad=True)
+        y = getattr(x, op)()
+        y.sub_(1)
+        y.backward()
+        return x.grad
+
+    same(program, what=op)
