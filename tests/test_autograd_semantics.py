@@ -462,6 +462,31 @@ def test_gradcheck_catches_a_backward_that_ignores_grad_output() -> None:
         tg.autograd.gradcheck(CubeForgetsGradOutput.apply, [x])
 
 
+def test_autograd_grad_and_backward_inputs_touch_no_other_leaf() -> None:
+    """torch.autograd.grad(z, x) leaves y.grad None; so does z.backward(inputs=[x])."""
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = tg.tensor(3.0, requires_grad=True)
+    (gx,) = tg.autograd.grad((x * y).sum(), x)
+    assert gx.tolist() == [3.0, 3.0] and x.grad is None and y.grad is None
+    (x * y).sum().backward(inputs=[x])
+    assert x.grad.tolist() == [3.0, 3.0] and y.grad is None
+
+
+def test_gradcheck_leaves_every_grad_alone_like_pytorch() -> None:
+    """torch.autograd.gradcheck neither sets nor clears the inputs' .grad."""
+    t = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
+    t.grad = torch.tensor([7.0, 7.0], dtype=torch.float64)
+    fresh = torch.tensor([0.25], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b: (a * b).exp(), (t, fresh))
+    assert t.grad.tolist() == [7.0, 7.0] and fresh.grad is None
+
+    x = tg.tensor([0.5, -1.0], dtype=tg.float64, requires_grad=True)
+    x.grad = tg.tensor([7.0, 7.0], dtype=tg.float64)
+    y = tg.tensor([0.25], dtype=tg.float64, requires_grad=True)
+    assert tg.autograd.gradcheck(lambda a, b: (a * b).exp(), (x, y))
+    assert x.grad.tolist() == [7.0, 7.0] and y.grad is None
+
+
 # ---------------------------------------------------------------------------- deep graphs
 def test_100000_op_chain_backpropagates_without_recursion_error() -> None:
     x = tg.tensor(1.0, requires_grad=True)

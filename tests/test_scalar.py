@@ -92,6 +92,52 @@ def test_second_backward_raises_like_pytorch() -> None:
     assert a.grad == 4.0, "a failed backward must not touch .grad"
 
 
+@pytest.mark.parametrize(
+    "build, twice_ok",
+    [
+        (lambda x, y: x + y, True),
+        (lambda x, y: x - y, True),
+        (lambda x, y: -x, True),
+        (lambda x, y: 2 + x, True),
+        (lambda x, y: x * y, False),
+        (lambda x, y: x * 2, False),
+        (lambda x, y: x / y, False),
+        (lambda x, y: x**2, False),
+        (lambda x, y: x.exp(), False),
+        (lambda x, y: x.tanh(), False),
+        (lambda x, y: x.relu(), False),
+        (lambda x, y: x * y + x, False),
+        (lambda x, y: (x + y) - x, True),
+    ],
+)
+def test_second_backward_fails_only_where_pytorch_fails(build, twice_ok) -> None:
+    """PyTorch's rule: the error comes only from a node whose saved tensors were freed."""
+
+    def second_backward_works(lib, make) -> bool:
+        x, y = make(2.0), make(3.0)
+        out = build(x, y)
+        out.backward()
+        try:
+            out.backward()
+        except RuntimeError as err:
+            assert "second time" in str(err)
+            return False
+        return True
+
+    import torch
+
+    assert second_backward_works(torch, lambda v: torch.tensor(v, requires_grad=True)) == twice_ok
+    assert second_backward_works(None, Value) == twice_ok
+
+
+def test_second_backward_through_a_sum_adds_the_same_gradients_again() -> None:
+    x, y = Value(2.0), Value(3.0)
+    out = x + y
+    out.backward()
+    out.backward()
+    assert (x.grad, y.grad) == (2.0, 2.0)
+
+
 def test_retain_graph_allows_second_backward_and_grads_accumulate() -> None:
     a, b = Value(2.0), Value(5.0)
     y = (a * b).tanh()

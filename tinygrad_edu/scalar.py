@@ -19,8 +19,12 @@ without touching anyone's ``.grad``.
 Three things this engine does the PyTorch way (micrograd does not):
 
 * the graph is sorted iteratively (``topological_order``), so a 100,000-node chain works;
-* a second ``backward()`` through the same graph raises, unless the first one was called
-  with ``retain_graph=True``;
+* ``backward()`` frees what each operation saved for its backward, unless called with
+  ``retain_graph=True``. A second ``backward()`` raises only when it reaches an operation
+  whose saved values were freed: ``x * y`` and ``x.tanh()`` save their inputs or output,
+  ``x + y``, ``x - y`` and ``-x`` save nothing, so ``(x + y).backward()`` works twice, as
+  ``(x + y).sum().backward()`` does in PyTorch. (We check before running, so a refused
+  pass changes no ``.grad``.);
 * ``.grad`` *accumulates* across ``backward()`` calls. Reset it yourself before the next
   one with ``v.grad = 0.0`` (exactly what ``optimizer.zero_grad()`` does for tensors).
 """
@@ -34,6 +38,12 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "values after they have already been freed). The graph is freed when you call "
           ".backward(). Specify retain_graph=True in the first backward() if you need to "
           "backward through the graph a second time.")
+
+
+# Operations whose backward needs nothing saved from the forward pass: d(a+b) = (1, 1),
+# d(a-b) = (1, -1), d(-a) = -1. PyTorch's AddBackward0, SubBackward0 and NegBackward0 save no
+# tensor either, so freeing the graph leaves them usable.
+_SAVES_NOTHING = frozenset({"+", "-", "neg"})
 
 
 def _no_inputs(g: float) -> tuple[float, ...]:
@@ -151,7 +161,7 @@ class Value:
         node that uses it, so its gradient is complete when it passes it on.
         """
         order = topological_order(self)
-        if any(v._backward is None for v in order):
+        if any(v._backward is None for v in order):  # a node needs values already freed
             raise RuntimeError(_FREED)
         grads = {self: 1.0}  # this pass's gradients; added to .grad as they become final
         for v in order:
@@ -162,8 +172,8 @@ class Value:
                 grads[child] = grads.get(child, 0.0) + child_g
         if not retain_graph:
             for v in order:
-                if v._prev:
-                    v._backward = None  # "free" the graph, like PyTorch frees saved tensors
+                if v._prev and v._op not in _SAVES_NOTHING:
+                    v._backward = None  # "free" its saved values, like PyTorch's saved tensors
 
 
 def _wrap(x: Value | float) -> Value:
