@@ -609,16 +609,62 @@ def test_live_loss_updates_one_display_in_place(monkeypatch):
             self.updates += 1
 
     monkeypatch.setattr(IPython.display, "display", lambda obj, display_id=None: Handle(obj))
-    progress = LiveLoss(epochs=2, steps_per_epoch=3, live=True, redraw_every=0.0)
+    progress = LiveLoss(epochs=2, steps_per_epoch=3, live=True, redraw_every=0.0,
+                        draw_share=1e9)  # no drawing budget: every call redraws
     for _ in range(2):
         for step in range(3):
             progress.update(1.0 / (step + 1))
         progress.end_epoch({"loss": 0.5, "accuracy": 0.75})
     progress.close()
     assert len(shown) == 2  # one text line and one figure, however many updates
-    assert all(h.updates >= 8 for h in shown)
+    assert all(h.updates >= 7 for h in shown)
     assert re.match(r"epoch 2/2 \[#+\]  loss 0\.6111  val_loss 0\.5000  val_acc 0\.7500",
                     progress.line())
+
+
+def test_live_loss_keeps_drawing_under_its_share_of_the_time(monkeypatch):
+    """A slow figure (0.2 s a draw) over fast steps (10 ms): drawing stays under 20% of training."""
+    from tinygrad_edu.nn import training
+
+    clock = [0.0]
+    monkeypatch.setattr(training.time, "perf_counter", lambda: clock[0])
+
+    def slow_draw(self) -> None:
+        clock[0] += 0.2
+
+    monkeypatch.setattr(training.LiveLoss, "_draw_now", slow_draw)
+    progress = training.LiveLoss(epochs=20, steps_per_epoch=50, live=True)
+    for _ in range(20):
+        for _ in range(50):
+            clock[0] += 0.01  # one training step
+            progress.update(0.5)
+        progress.end_epoch()
+    progress.close()
+    elapsed = clock[0]
+    training_time = elapsed - progress.draw_seconds
+    assert training_time == pytest.approx(10.0)
+    assert progress.draws >= 3, "the curve must still move during training"
+    assert progress.draw_seconds <= progress.draw_share * elapsed + 0.2  # budget + final draw
+    assert progress.draw_seconds < 0.2 * training_time
+
+
+def test_live_loss_shows_no_figure_for_a_short_training(monkeypatch):
+    """0.2 s of training cannot pay for a 0.2 s figure: only the progress line is shown."""
+    from tinygrad_edu.nn import training
+
+    clock = [0.0]
+    monkeypatch.setattr(training.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(training.LiveLoss, "_draw_now", lambda self: None)
+    texts = []
+    monkeypatch.setattr(training.LiveLoss, "_show_text", lambda self: texts.append(self.line()))
+    progress = training.LiveLoss(epochs=2, steps_per_epoch=10, live=True)
+    for _ in range(2):
+        for _ in range(10):
+            clock[0] += 0.01
+            progress.update(0.5)
+        progress.end_epoch()
+    progress.close()
+    assert progress.draws == 0 and texts and texts[-1].startswith("epoch 2/2")
 
 
 # ------------------------------------------------------------------------------ devices

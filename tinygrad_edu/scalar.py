@@ -26,7 +26,7 @@ Three things this engine does the PyTorch way (micrograd does not):
   ``(x + y).sum().backward()`` does in PyTorch. (We check before running, so a refused
   pass changes no ``.grad``.);
 * ``.grad`` *accumulates* across ``backward()`` calls. Reset it yourself before the next
-  one with ``v.grad = 0.0`` (exactly what ``optimizer.zero_grad()`` does for tensors).
+  one with ``v.grad = 0.0`` (for tensors, ``optimizer.zero_grad()`` sets ``.grad`` to None).
 """
 
 from __future__ import annotations

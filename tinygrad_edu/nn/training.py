@@ -14,6 +14,11 @@ plus bookkeeping: it records the losses, evaluates on ``val_loader`` after each 
 progress line and a live loss curve. In a Jupyter notebook the line and the figure are *updated
 in place* (one output each, however long the training); elsewhere, or with ``MPLBACKEND=Agg``,
 it prints a single summary line at the end.
+
+Drawing a matplotlib figure costs far more than a training step on small data, so the live
+curve redraws at a bounded rate: at most every ``redraw_every`` seconds, and only while the time
+spent drawing stays under ``draw_share`` (10%) of the time elapsed. A slow machine gets fewer
+frames, never a slower training. ``fit`` is tinygrad_edu only: in PyTorch you write the loop.
 """
 from __future__ import annotations
 
@@ -57,25 +62,36 @@ class LiveLoss:
 
     ``live=None`` decides by itself: live (in-place updates) inside a Jupyter kernel whose
     matplotlib backend can show figures, else one printed line at ``close()``.
+
+    Live, the progress line is refreshed every ``redraw_every`` seconds (cheap: text). The loss
+    figure is expensive (a matplotlib draw and a PNG, 0.1-1 s), so it is drawn only while the
+    time spent drawing, plus the next draw's expected cost, stays within ``draw_share`` of the
+    time elapsed. A short training shows only the line; a long one gets a curve that moves,
+    and drawing never costs more than about ``2 * draw_share`` of the training.
     """
 
+    FIRST_DRAW_GUESS = 0.3  # seconds: the expected cost of a draw before one was measured
+
     def __init__(self, epochs: int, steps_per_epoch: int, live: bool | None = None,
-                 redraw_every: float = 0.5) -> None:
+                 redraw_every: float = 0.5, draw_share: float = 0.08) -> None:
         self.epochs, self.steps_per_epoch = epochs, steps_per_epoch
         self.live = _can_show_live() if live is None else live
-        self.redraw_every = redraw_every
+        self.redraw_every, self.draw_share = redraw_every, draw_share
+        self.draw_seconds = 0.0  # time spent drawing the figure so far
+        self.draw_cost = self.FIRST_DRAW_GUESS  # the last draw's duration
+        self.draws = 0
         self.step_losses: list[float] = []
         self.epoch_losses: list[float] = []
         self.val: list[dict] = []
         self.epoch, self.step_in_epoch = 0, 0
-        self.start = self.last_draw = time.perf_counter()
+        self.start = self.last_draw = self.last_text = time.perf_counter()
         self._text = self._plot = self._fig = None
 
     def update(self, loss: float) -> None:
         self.step_losses.append(float(loss))
         self.step_in_epoch += 1
-        if self.live and time.perf_counter() - self.last_draw > self.redraw_every:
-            self._draw()
+        if self.live:
+            self._refresh()
 
     def end_epoch(self, val: dict | None = None) -> None:
         n = self.step_in_epoch or 1
@@ -85,13 +101,29 @@ class LiveLoss:
         self.epoch += 1
         self.step_in_epoch = 0
         if self.live:
-            self._draw()
+            self._refresh()
 
     def close(self) -> None:
-        if self.live:
-            self._draw()
-        else:
+        if not self.live:
             print(self.line())
+            return
+        self._show_text()
+        if self._fig is not None:  # a curve is on screen: its last frame shows the end
+            self._draw()
+
+    def _refresh(self) -> None:
+        now = time.perf_counter()
+        if now - self.last_text >= self.redraw_every:
+            self._show_text()
+        if self._may_draw():
+            self._draw()
+
+    def _may_draw(self) -> bool:
+        """Redraw the figure now? Not sooner than ``redraw_every``, and within the budget."""
+        now = time.perf_counter()
+        budget = self.draw_share * (now - self.start)
+        return (now - self.last_draw >= self.redraw_every
+                and self.draw_seconds + self.draw_cost <= budget)
 
     def line(self) -> str:
         """``epoch 3/5 [######----] 12/20  loss 0.3412  val_loss 0.29  val_acc 0.912  (2.1 s)``."""
@@ -111,18 +143,35 @@ class LiveLoss:
                             for k, v in self.val[-1].items())
         return text + f"  ({time.perf_counter() - self.start:.1f} s)"
 
-    def _draw(self) -> None:
+    def _show_text(self) -> None:
         from IPython.display import display
 
-        self.last_draw = time.perf_counter()
+        self.last_text = time.perf_counter()
         if self._text is None:
+            self._text = display(_Text(self.line()), display_id=True)
+        else:
+            self._text.update(_Text(self.line()))
+
+    def _draw(self) -> None:
+        start = time.perf_counter()
+        try:
+            self._draw_now()
+        finally:
+            self.last_draw = time.perf_counter()
+            self.draw_cost = self.last_draw - start
+            self.draw_seconds += self.draw_cost
+            self.draws += 1
+
+    def _draw_now(self) -> None:
+        from IPython.display import display
+
+        if self._fig is None:
             import matplotlib.pyplot as plt
 
+            if self._text is None:
+                self._show_text()  # the line stays above the figure
             self._fig, self._ax = plt.subplots(figsize=(6, 3))
             plt.close(self._fig)  # we show it ourselves, once, and update that one output
-            self._text = display(_Text(self.line()), display_id=True)
-            self._plot = display(self._fig, display_id=True)
-        self._text.update(_Text(self.line()))
         ax = self._ax
         ax.clear()
         ax.plot(self.step_losses, lw=0.8, alpha=0.5, label="loss per step")
@@ -135,7 +184,10 @@ class LiveLoss:
         ax.set_ylabel("loss")
         ax.legend(loc="upper right", fontsize=8)
         self._fig.tight_layout()
-        self._plot.update(self._fig)
+        if self._plot is None:
+            self._plot = display(self._fig, display_id=True)
+        else:
+            self._plot.update(self._fig)
 
 
 class _Text:
