@@ -67,6 +67,22 @@ class ShapeMethods:
     def is_contiguous(self) -> bool:
         return bool(self.array.flags["C_CONTIGUOUS"])
 
+    def stride(self, dim: int | None = None) -> Any:
+        """How many elements to step in memory to move one index along each dimension.
+
+        ``torch.arange(6).reshape(2, 3).stride() == (3, 1)``; its ``.T`` has ``(1, 3)``: the
+        same memory, read in another order. An expanded dimension has stride 0.
+        """
+        strides = tuple(s // self.array.itemsize for s in self.array.strides)
+        return strides if dim is None else strides[_dim(dim, self.ndim)]
+
+    def storage_offset(self) -> int:
+        """Where this tensor's first element sits in the memory it shares (in elements)."""
+        base = self.array
+        while isinstance(getattr(base, "base", None), type(self.array)):
+            base = base.base
+        return (_address(self.array) - _address(base)) // self.array.itemsize
+
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if self.ndim == 0:
             return self.reshape(1)
@@ -302,3 +318,9 @@ def _split_integers(key: Any) -> Any:
             selected.extend([slice(None)] * covered)
     rest = tuple(k for k, is_int in zip(key, ints) if not is_int)
     return tuple(selected), rest
+
+
+def _address(array: Any) -> int:
+    """The memory address of an array's first element (NumPy or CuPy)."""
+    ptr = getattr(array.data, "ptr", None)  # CuPy: a MemoryPointer; NumPy: a memoryview
+    return ptr if ptr is not None else array.__array_interface__["data"][0]
