@@ -145,7 +145,7 @@ def test_retain_graph_allows_second_backward_and_grads_accumulate() -> None:
     first = a.grad
     y.backward()
     assert a.grad == pytest.approx(2 * first), ".grad accumulates across backward() calls"
-    a.grad = 0.0  # what optimizer.zero_grad() does
+    a.grad = 0.0  # reset by hand (for tensors, optimizer.zero_grad() sets None)
     assert a.grad == 0.0
 
 
