@@ -11,6 +11,8 @@ from collections.abc import Callable
 import numpy as np
 
 import tinygrad_edu as torch
+from tinygrad_edu.autograd import topological_order
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check; every answer here takes microseconds
@@ -173,3 +175,21 @@ def channels_last():
     yield Case(args=(torch.arange(12).reshape(1, 3, 2, 2),))
     yield Case(args=(torch.arange(18.0).reshape(1, 2, 3, 3),), hidden=True)
     yield Case(args=(torch.arange(40, dtype=torch.float64).reshape(2, 4, 1, 5),), hidden=True)
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _graph_answers() -> dict:
+    w = torch.tensor([0.5, -1.0], requires_grad=True)
+    y = (w * torch.tensor([2.0, 3.0])).sum()
+    ops = [n.name() for n in topological_order([y]) if n.name() != "AccumulateGrad"]
+    return {"operations": len(ops), "output_node": y.grad_fn.name()}
+
+
+reading_task(
+    1,
+    {"operations": "how many operations (grey ellipses) the drawing shows",
+     "output_node": "the name of the operation that made y, as in y.grad_fn"},
+    _graph_answers,
+    hint="Count the grey ellipses; the one next to the green output box made y. Names are "
+    "strings such as 'MulBackward0'.",
+)

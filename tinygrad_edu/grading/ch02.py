@@ -12,7 +12,9 @@ from collections.abc import Callable
 import numpy as np
 
 import tinygrad_edu as torch
+from tinygrad_edu.autograd import topological_order
 from tinygrad_edu.grading.compare import as_array, mismatch
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check; every answer here takes well under a millisecond
@@ -241,3 +243,27 @@ def pairwise_distances():
     )
     z = torch.tensor(rng.standard_normal((3, 7)))  # float64
     yield Case(args=(z, z), hidden=True, description="pairwise_distances(z, z), z: (3, 7) float64")
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _graph_answers() -> dict:
+    torch.manual_seed(0)
+    inputs, W = torch.randn(4, 3), torch.randn(3, 2, requires_grad=True)
+    b = torch.zeros(2, requires_grad=True)
+    W.name, b.name = "W", "b"
+    out = (inputs @ W + b).relu().sum()
+    ops = [n.name() for n in topological_order([out]) if n.name() != "AccumulateGrad"]
+    add = out.grad_fn.next_functions[0][0].next_functions[0][0]  # sum <- relu <- add
+    leaves = [fn.variable for fn, _ in add.next_functions if fn is not None and
+              fn.name() == "AccumulateGrad"]  # the leaf added straight to the (4, 2) product
+    return {"operations": len(ops), "broadcast_leaf": leaves[0].name}
+
+
+reading_task(
+    2,
+    {"operations": "how many operations (grey ellipses) the drawing shows",
+     "broadcast_leaf": "the name of the leaf that broadcasting stretches over the batch"},
+    _graph_answers,
+    hint="Count the grey ellipses. The leaf whose shape differs from the (4, 2) it is added to "
+    "is the one broadcasting stretches; answer with its name, e.g. 'W'.",
+)

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 
 from tinygrad_edu import scalar
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check; a sort of the 5,000-node chain takes a few milliseconds
@@ -349,3 +350,24 @@ def backward():
     yield _backward_case("mixed", hidden=True)
     yield _backward_case("chain", hidden=True)
     yield _backward_case("ladder", hidden=True)
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _graph_answers() -> dict:
+    a, b = scalar.Value(2.0, label="a"), scalar.Value(-3.0, label="b")
+    c, f = scalar.Value(10.0, label="c"), scalar.Value(-2.0, label="f")
+    d = a * b + c
+    L = d * f
+    L.backward()
+    largest = max((a, b, c, f), key=lambda v: abs(v.grad))
+    return {"largest_grad": largest.label, "grad_of_d": d.grad}
+
+
+reading_task(
+    3,
+    {"largest_grad": "the label of the input (a, b, c or f) whose gradient is largest in size",
+     "grad_of_d": "the gradient shown on the box of d = a * b + c"},
+    _graph_answers,
+    hint="Each box shows data and grad after backward. Compare the sizes (absolute values) of "
+    "the four inputs' grads; answer with the label as a string, e.g. 'c'.",
+)

@@ -13,7 +13,9 @@ from collections.abc import Callable
 import numpy as np
 
 import tinygrad_edu as torch
+from tinygrad_edu.autograd import topological_order
 from tinygrad_edu.autograd.broadcast import unbroadcast as _unbroadcast
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.ops.arithmetic import Mul as _Mul
 from tinygrad_edu.ops.unary import Sigmoid as _Sigmoid
@@ -182,3 +184,28 @@ def Sigmoid():
         hidden=True,
         description="x = [-4., -0.1, 0.7, 5.]; y.backward(ones); (y, x.grad)",
     )
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _graph_answers() -> dict:
+    torch.manual_seed(0)
+    inputs, W = torch.randn(4, 3), torch.randn(3, 2, requires_grad=True)
+    b = torch.zeros(2, requires_grad=True)
+    z = inputs @ W + b
+    out = z.tanh()
+    loss = out.sum()
+    first = topological_order([loss])[0].name()
+    (saved,) = out.grad_fn.saved_tensors
+    saved = saved.array if isinstance(saved, torch.Tensor) else saved
+    what = "output" if np.allclose(saved, out.detach().numpy()) else "input"
+    return {"first_node": first, "tanh_saves": what}
+
+
+reading_task(
+    4,
+    {"first_node": "the backward node the engine runs first",
+     "tanh_saves": "what TanhBackward0 saved for backward: 'input' or 'output'"},
+    _graph_answers,
+    hint="The engine starts at the node that made the loss. For tanh, look at the orange "
+    "saved box: its shape and values match tanh's result, since d tanh(z)/dz = 1 - tanh(z)**2.",
+)

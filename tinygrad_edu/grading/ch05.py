@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import tinygrad_edu as torch
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check
@@ -126,3 +127,23 @@ def descend():
         hidden=True,
         description="30 steps on (exp(w) - 2 w).sum(), lr = 0.2",
     )
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _graph_answers() -> dict:
+    x = torch.tensor([3.0], requires_grad=True)
+    frozen = x.detach()
+    (x * frozen).sum().backward()
+    leaves = {"x": x, "frozen": frozen}
+    filled = [name for name, t in leaves.items() if t.grad is not None]
+    return {"grad_receivers": filled, "x_grad": x.grad.item()}
+
+
+reading_task(
+    5,
+    {"grad_receivers": "the leaves whose .grad backward fills (a list of names)",
+     "x_grad": "the number in x.grad after backward"},
+    _graph_answers,
+    hint="Only leaves that require grad (blue boxes) get a .grad; the detached copy is a "
+    "constant. d(x * c)/dx = c.",
+)

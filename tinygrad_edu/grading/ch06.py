@@ -14,6 +14,7 @@ from typing import Any
 
 import tinygrad_edu
 from tinygrad_edu.autograd import grad, topological_order
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
 
@@ -301,3 +302,26 @@ def two_grads():
         hidden=True,
         old_grad=True,
     )
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _branch(x: tinygrad_edu.Tensor) -> tinygrad_edu.Tensor:
+    return x * 2 if x.sum() > 0 else x / 2
+
+
+def _graph_answers() -> dict:
+    negative = _branch(tinygrad_edu.tensor([-1.0, -2.0, 3.0], requires_grad=True))
+    h = w = tinygrad_edu.tensor(1.5, requires_grad=True)
+    for _ in range(4):
+        h = h * w
+    muls = sum(n.name() == "MulBackward0" for n in topological_order([h]))
+    return {"else_node": negative.grad_fn.name(), "loop_muls": muls}
+
+
+reading_task(
+    6,
+    {"else_node": "the operation recorded for x = [-1., -2., 3.]",
+     "loop_muls": "how many MulBackward0 nodes the loop of 4 passes recorded"},
+    _graph_answers,
+    hint="The sum of [-1, -2, 3] is 0, and 0 > 0 is False. A loop records one node per pass.",
+)

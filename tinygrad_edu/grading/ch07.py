@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 
 import tinygrad_edu
+from tinygrad_edu.autograd import topological_order
 from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.simulated_gpu import simulated_machine
 from tinygrad_edu.tensor import Tensor
@@ -223,3 +225,23 @@ def safe_device():
     yield _safe_case("cuda:0", "gpu", hidden=True)
     yield _safe_case("cuda:0", "no gpu", hidden=True)
     yield _safe_case("cpu", "gpu", hidden=True)
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _graph_answers() -> dict:
+    w = tinygrad_edu.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    loss = (w.to(tinygrad_edu.float64) * 2).sum()
+    loss.backward()
+    names = [n.name() for n in topological_order([loss])]
+    copy = next(n for n in names if n.startswith("ToCopy"))
+    return {"copy_node": copy, "w_grad_dtype": w.grad.dtype.name}
+
+
+reading_task(
+    7,
+    {"copy_node": "the name of the node that .to() recorded",
+     "w_grad_dtype": "the dtype of w.grad after backward, e.g. 'float64'"},
+    _graph_answers,
+    hint="The node between w and the multiplication is .to()'s. Its backward casts the "
+    "gradient back to the dtype of its input, w.",
+)

@@ -16,8 +16,10 @@ import numpy as np
 
 import tinygrad_edu
 from tinygrad_edu import nn
+from tinygrad_edu.autograd import topological_order
 from tinygrad_edu.autograd.grad_mode import no_grad
 from tinygrad_edu.grading.compare import short_repr
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
 
@@ -408,3 +410,23 @@ def train():
     yield _training("moons", 300, 0.5, 0.95, 0.9)
     yield replace(_training("circles", 300, 0.5, 0.95, 0.9), hidden=True)
     yield replace(_training("moons", 150, 1.0, 0.9, 0.85), hidden=True)
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _graph_answers() -> dict:
+    tinygrad_edu.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3))
+    labels = tinygrad_edu.tensor([0, 1, 2, 0, 1])
+    loss = nn.CrossEntropyLoss()(model(tinygrad_edu.randn(5, 2)), labels)
+    names = [n.name() for n in topological_order([loss]) if n.name() != "AccumulateGrad"]
+    return {"linear_nodes": names.count("AddmmBackward0"), "loss_nodes": names[:2]}
+
+
+reading_task(
+    8,
+    {"linear_nodes": "how many AddmmBackward0 nodes (one per Linear layer) the graph holds",
+     "loss_nodes": "the two operations nearest the loss, that cross-entropy recorded (a list)"},
+    _graph_answers,
+    hint="Each nn.Linear records one AddmmBackward0. Cross-entropy is a log-softmax followed by "
+    "a negative log-likelihood: look at the two nodes next to the output.",
+)

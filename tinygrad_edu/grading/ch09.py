@@ -16,6 +16,7 @@ import numpy as np
 import tinygrad_edu
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.grading.graph_reading import reading_task
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
 
@@ -354,3 +355,29 @@ def first_nonfinite():
     yield _nonfinite_case("(x / x.sum()).max()", [1.0, -1.0], hidden=True)
     yield _nonfinite_case("(x.relu() * 2).pow(0.5).mean()", [-1.0, 3.0], hidden=True)
     yield _nonfinite_case("(x.sqrt() * 3).sum()", [1.0, 4.0], hidden=True)
+
+
+# --- reading a graph ---------------------------------------------------------------------------
+def _graph_answers() -> dict:
+    x = tinygrad_edu.tensor([1.0, 0.0, 2.0], requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = tinygrad_edu.where(x > 0, x.log(), 0.0).sum()
+        born = []
+
+        def watch(node, grad_output, grad_inputs):
+            for g in grad_inputs:
+                if not born and g is not None and not np.isfinite(g).all():
+                    born.append(node.name())
+
+        tinygrad_edu.autograd.backward(loss, on_step=watch)
+    return {"nan_born_in": born[0], "loss_is_finite": bool(np.isfinite(loss.item()))}
+
+
+reading_task(
+    9,
+    {"nan_born_in": "the backward node whose output first holds a NaN",
+     "loss_is_finite": "is the loss itself finite? (True or False)"},
+    _graph_answers,
+    hint="Walk the picture from the loss towards x: where() sends a 0 to the log branch at "
+    "x = 0, and 0 times an infinite derivative is NaN.",
+)
