@@ -70,7 +70,8 @@ class LiveLoss:
     and drawing never costs more than about ``2 * draw_share`` of the training.
     """
 
-    FIRST_DRAW_GUESS = 0.3  # seconds: the expected cost of a draw before one was measured
+    # seconds: the expected cost of the first draw (it also imports and sets up matplotlib)
+    FIRST_DRAW_GUESS = 1.0
 
     def __init__(self, epochs: int, steps_per_epoch: int, live: bool | None = None,
                  redraw_every: float = 0.5, draw_share: float = 0.08) -> None:
