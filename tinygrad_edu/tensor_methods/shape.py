@@ -67,15 +67,6 @@ class ShapeMethods:
     def is_contiguous(self) -> bool:
         return bool(self.array.flags["C_CONTIGUOUS"])
 
-    def stride(self, dim: int | None = None) -> Any:
-        """How many elements to step in memory to move one index along each dimension.
-
-        ``torch.arange(6).reshape(2, 3).stride() == (3, 1)``; its ``.T`` has ``(1, 3)``: the
-        same memory, read in another order. An expanded dimension has stride 0.
-        """
-        strides = tuple(s // self.array.itemsize for s in self.array.strides)
-        return strides if dim is None else strides[_dim(dim, self.ndim)]
-
     def storage_offset(self) -> int:
         """Where this tensor's first element sits in the memory it shares (in elements)."""
         base = self.array
