@@ -12,7 +12,7 @@ import numpy as np
 
 import tinygrad_edu as torch
 from tinygrad_edu.autograd import topological_order
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check; every answer here takes microseconds
@@ -185,11 +185,27 @@ def _graph_answers() -> dict:
     return {"operations": len(ops), "output_node": y.grad_fn.name()}
 
 
-reading_task(
-    1,
-    {"operations": "how many operations (grey ellipses) the drawing shows",
-     "output_node": "the name of the operation that made y, as in y.grad_fn"},
-    _graph_answers,
+@task(
+    "ch01.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="Count the grey ellipses; the one next to the green output box made y. Names are "
     "strings such as 'MulBackward0'.",
 )
+def read_graph():
+    yield Case(
+        run=answer("operations"),
+        description=question(
+            "operations",
+            "how many operations (grey ellipses) the drawing shows",
+        ),
+    )
+    yield Case(
+        run=answer("output_node"),
+        description=question(
+            "output_node",
+            "the name of the operation that made y, as in y.grad_fn",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

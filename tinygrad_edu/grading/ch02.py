@@ -14,7 +14,7 @@ import numpy as np
 import tinygrad_edu as torch
 from tinygrad_edu.autograd import topological_order
 from tinygrad_edu.grading.compare import as_array, mismatch
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check; every answer here takes well under a millisecond
@@ -259,11 +259,27 @@ def _graph_answers() -> dict:
     return {"operations": len(ops), "broadcast_leaf": leaves[0].name}
 
 
-reading_task(
-    2,
-    {"operations": "how many operations (grey ellipses) the drawing shows",
-     "broadcast_leaf": "the name of the leaf that broadcasting stretches over the batch"},
-    _graph_answers,
+@task(
+    "ch02.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="Count the grey ellipses. The leaf whose shape differs from the (4, 2) it is added to "
     "is the one broadcasting stretches; answer with its name, e.g. 'W'.",
 )
+def read_graph():
+    yield Case(
+        run=answer("operations"),
+        description=question(
+            "operations",
+            "how many operations (grey ellipses) the drawing shows",
+        ),
+    )
+    yield Case(
+        run=answer("broadcast_leaf"),
+        description=question(
+            "broadcast_leaf",
+            "the name of the leaf that broadcasting stretches over the batch",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

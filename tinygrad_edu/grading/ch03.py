@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 
 from tinygrad_edu import scalar
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check; a sort of the 5,000-node chain takes a few milliseconds
@@ -363,11 +363,27 @@ def _graph_answers() -> dict:
     return {"largest_grad": largest.label, "grad_of_d": d.grad}
 
 
-reading_task(
-    3,
-    {"largest_grad": "the label of the input (a, b, c or f) whose gradient is largest in size",
-     "grad_of_d": "the gradient shown on the box of d = a * b + c"},
-    _graph_answers,
+@task(
+    "ch03.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="Each box shows data and grad after backward. Compare the sizes (absolute values) of "
     "the four inputs' grads; answer with the label as a string, e.g. 'c'.",
 )
+def read_graph():
+    yield Case(
+        run=answer("largest_grad"),
+        description=question(
+            "largest_grad",
+            "the label of the input (a, b, c or f) whose gradient is largest in size",
+        ),
+    )
+    yield Case(
+        run=answer("grad_of_d"),
+        description=question(
+            "grad_of_d",
+            "the gradient shown on the box of d = a * b + c",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

@@ -15,7 +15,7 @@ import numpy as np
 import tinygrad_edu as torch
 from tinygrad_edu.autograd import topological_order
 from tinygrad_edu.autograd.broadcast import unbroadcast as _unbroadcast
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.ops.arithmetic import Mul as _Mul
 from tinygrad_edu.ops.unary import Sigmoid as _Sigmoid
@@ -201,11 +201,27 @@ def _graph_answers() -> dict:
     return {"first_node": first, "tanh_saves": what}
 
 
-reading_task(
-    4,
-    {"first_node": "the backward node the engine runs first",
-     "tanh_saves": "what TanhBackward0 saved for backward: 'input' or 'output'"},
-    _graph_answers,
+@task(
+    "ch04.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="The engine starts at the node that made the loss. For tanh, look at the orange "
     "saved box: its shape and values match tanh's result, since d tanh(z)/dz = 1 - tanh(z)**2.",
 )
+def read_graph():
+    yield Case(
+        run=answer("first_node"),
+        description=question(
+            "first_node",
+            "the backward node the engine runs first",
+        ),
+    )
+    yield Case(
+        run=answer("tanh_saves"),
+        description=question(
+            "tanh_saves",
+            "what TanhBackward0 saved for backward: 'input' or 'output'",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

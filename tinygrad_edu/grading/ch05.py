@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import tinygrad_edu as torch
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check
@@ -139,11 +139,27 @@ def _graph_answers() -> dict:
     return {"grad_receivers": filled, "x_grad": x.grad.item()}
 
 
-reading_task(
-    5,
-    {"grad_receivers": "the leaves whose .grad backward fills (a list of names)",
-     "x_grad": "the number in x.grad after backward"},
-    _graph_answers,
+@task(
+    "ch05.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="Only leaves that require grad (blue boxes) get a .grad; the detached copy is a "
     "constant. d(x * c)/dx = c.",
 )
+def read_graph():
+    yield Case(
+        run=answer("grad_receivers"),
+        description=question(
+            "grad_receivers",
+            "the leaves whose .grad backward fills (a list of names)",
+        ),
+    )
+    yield Case(
+        run=answer("x_grad"),
+        description=question(
+            "x_grad",
+            "the number in x.grad after backward",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

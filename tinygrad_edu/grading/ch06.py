@@ -14,7 +14,7 @@ from typing import Any
 
 import tinygrad_edu
 from tinygrad_edu.autograd import grad, topological_order
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
 
@@ -318,10 +318,26 @@ def _graph_answers() -> dict:
     return {"else_node": negative.grad_fn.name(), "loop_muls": muls}
 
 
-reading_task(
-    6,
-    {"else_node": "the operation recorded for x = [-1., -2., 3.]",
-     "loop_muls": "how many MulBackward0 nodes the loop of 4 passes recorded"},
-    _graph_answers,
+@task(
+    "ch06.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="The sum of [-1, -2, 3] is 0, and 0 > 0 is False. A loop records one node per pass.",
 )
+def read_graph():
+    yield Case(
+        run=answer("else_node"),
+        description=question(
+            "else_node",
+            "the operation recorded for x = [-1., -2., 3.]",
+        ),
+    )
+    yield Case(
+        run=answer("loop_muls"),
+        description=question(
+            "loop_muls",
+            "how many MulBackward0 nodes the loop of 4 passes recorded",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

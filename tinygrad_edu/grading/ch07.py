@@ -22,7 +22,7 @@ import numpy as np
 import tinygrad_edu
 from tinygrad_edu.autograd import topological_order
 from tinygrad_edu.autograd.grad_mode import no_grad
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.simulated_gpu import simulated_machine
 from tinygrad_edu.tensor import Tensor
@@ -237,11 +237,27 @@ def _graph_answers() -> dict:
     return {"copy_node": copy, "w_grad_dtype": w.grad.dtype.name}
 
 
-reading_task(
-    7,
-    {"copy_node": "the name of the node that .to() recorded",
-     "w_grad_dtype": "the dtype of w.grad after backward, e.g. 'float64'"},
-    _graph_answers,
+@task(
+    "ch07.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="The node between w and the multiplication is .to()'s. Its backward casts the "
     "gradient back to the dtype of its input, w.",
 )
+def read_graph():
+    yield Case(
+        run=answer("copy_node"),
+        description=question(
+            "copy_node",
+            "the name of the node that .to() recorded",
+        ),
+    )
+    yield Case(
+        run=answer("w_grad_dtype"),
+        description=question(
+            "w_grad_dtype",
+            "the dtype of w.grad after backward, e.g. 'float64'",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

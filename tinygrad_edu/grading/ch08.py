@@ -19,7 +19,7 @@ from tinygrad_edu import nn
 from tinygrad_edu.autograd import topological_order
 from tinygrad_edu.autograd.grad_mode import no_grad
 from tinygrad_edu.grading.compare import short_repr
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
 
@@ -422,11 +422,27 @@ def _graph_answers() -> dict:
     return {"linear_nodes": names.count("AddmmBackward0"), "loss_nodes": names[:2]}
 
 
-reading_task(
-    8,
-    {"linear_nodes": "how many AddmmBackward0 nodes (one per Linear layer) the graph holds",
-     "loss_nodes": "the two operations nearest the loss, that cross-entropy recorded (a list)"},
-    _graph_answers,
+@task(
+    "ch08.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="Each nn.Linear records one AddmmBackward0. Cross-entropy is a log-softmax followed by "
     "a negative log-likelihood: look at the two nodes next to the output.",
 )
+def read_graph():
+    yield Case(
+        run=answer("linear_nodes"),
+        description=question(
+            "linear_nodes",
+            "how many AddmmBackward0 nodes (one per Linear layer) the graph holds",
+        ),
+    )
+    yield Case(
+        run=answer("loss_nodes"),
+        description=question(
+            "loss_nodes",
+            "the two operations nearest the loss, that cross-entropy recorded (a list)",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

@@ -16,7 +16,7 @@ import numpy as np
 import tinygrad_edu
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.autograd.grad_mode import no_grad
-from tinygrad_edu.grading.graph_reading import reading_task
+from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
 
@@ -373,11 +373,27 @@ def _graph_answers() -> dict:
     return {"nan_born_in": born[0], "loss_is_finite": bool(np.isfinite(loss.item()))}
 
 
-reading_task(
-    9,
-    {"nan_born_in": "the backward node whose output first holds a NaN",
-     "loss_is_finite": "is the loss itself finite? (True or False)"},
-    _graph_answers,
+@task(
+    "ch09.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
     hint="Walk the picture from the loss towards x: where() sends a 0 to the log branch at "
     "x = 0, and 0 times an infinite derivative is NaN.",
 )
+def read_graph():
+    yield Case(
+        run=answer("nan_born_in"),
+        description=question(
+            "nan_born_in",
+            "the backward node whose output first holds a NaN",
+        ),
+    )
+    yield Case(
+        run=answer("loss_is_finite"),
+        description=question(
+            "loss_is_finite",
+            "is the loss itself finite? (True or False)",
+        ),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

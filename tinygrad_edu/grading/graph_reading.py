@@ -1,25 +1,36 @@
 """Graph-reading tasks: the learner looks at a drawn graph and answers questions about it.
 
 Every chapter ends its exercises with one such task, ``chNN.read_graph``. The exercise draws
-a graph; the learner returns a dict of answers from ``read_graph()``. The grader never keeps
-the answers as constants: each chapter passes a function that *builds the same graph* and
-reads the answers off it (node names from ``grad_fn``, gradients from a backward pass), so
-the expected answers always follow the package.
+a graph; the learner returns a dict of answers from ``read_graph()``. The task's reference,
+in ``chNN.py``, *builds the same graph* and reads the answers off it (node names from
+``grad_fn``, gradients from a backward pass), so the expected answers are never stored and
+always follow the package. Each question is one visible case (so ``check()`` says which
+answer is wrong); a hidden case checks that the dict answers exactly the questions asked::
 
-Each question is one visible case (so ``check()`` says which answer is wrong); the hidden
-case checks that the dict answers exactly the questions asked.
+    @task("ch01.read_graph", points=1, reference=_graph_answers, time_limit=LIMIT, hint=...)
+    def read_graph():
+        yield Case(run=answer("operations"), description=question("operations", "how many ..."))
+        yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)
+
+``answer`` and ``answered_keys`` only observe (they return plain data); judging stays on the
+trusted side.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from tinygrad_edu.grading.tasks import Case, task
-
-LIMIT = 3.0  # seconds per check: building one small graph
+ALL_ASKED = "read_graph() answers exactly the questions asked"
 
 
-def _answer(key: str) -> Callable:
+def question(key: str, text: str) -> str:
+    """The case description a learner reads: ``read_graph()['key']: what it asks``."""
+    return f"read_graph()[{key!r}]: {text}"
+
+
+def answer(key: str) -> Callable:
+    """A case's ``run``: the learner's answer to question ``key`` (lists sorted)."""
+
     def run(read_graph: Callable) -> object:
         answers = read_graph()
         if not isinstance(answers, dict):
@@ -33,21 +44,6 @@ def _answer(key: str) -> Callable:
     return run
 
 
-def _keys(read_graph: Callable) -> list:
+def answered_keys(read_graph: Callable) -> list:
+    """A case's ``run``: which questions the learner's dict answers."""
     return sorted(read_graph())
-
-
-def reading_task(chapter: int, questions: dict[str, str], answers: Callable[[], dict],
-                 hint: str) -> None:
-    """Register ``chNN.read_graph``: ``questions`` maps each key to what it asks."""
-
-    def reference() -> dict:
-        return answers()
-
-    @task(f"ch{chapter:02d}.read_graph", points=1, reference=reference, time_limit=LIMIT,
-          hint=hint)
-    def read_graph():
-        for key, text in questions.items():
-            yield Case(run=_answer(key), description=f"read_graph()[{key!r}]: {text}")
-        yield Case(run=_keys, hidden=True,
-                   description="read_graph() answers exactly the questions asked")
