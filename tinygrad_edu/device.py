@@ -129,6 +129,8 @@ class Backend:
     def erf(self, x: Any) -> Any:
         """The error function, elementwise (NumPy has none: Python's exact ``math.erf``)."""
         out = np.asarray(_erf_host(np.asarray(x)), dtype=x.dtype)
+        if isinstance(x, np.generic):  # a NumPy scalar (e.g. from 0-d arithmetic) stays one
+            return out[()]
         return out if type(x) is np.ndarray else out.view(type(x))  # keep a subclass (sim. GPU)
 
 

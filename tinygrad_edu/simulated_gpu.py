@@ -34,11 +34,13 @@ _device_module = importlib.import_module("tinygrad_edu.device")
 
 
 def _plain(x: Any) -> Any:
-    """GPU arrays (also inside lists and tuples) as plain NumPy views."""
+    """GPU arrays (also inside lists, tuples and keyword-argument dicts) as plain NumPy views."""
     if isinstance(x, SimulatedGpuArray):
         return x.view(np.ndarray)
     if isinstance(x, (list, tuple)):
         return type(x)(_plain(v) for v in x)
+    if isinstance(x, dict):  # keyword arguments: ``xp.copyto(a, b, where=mask)``
+        return {k: _plain(v) for k, v in x.items()}
     return x
 
 
@@ -68,9 +70,8 @@ class SimulatedGpuArray(np.ndarray):
     """An array "in GPU memory": NumPy underneath, kept apart from CPU arrays like CuPy's."""
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        _refuse_host_arrays(inputs, f"{ufunc.__name__}.{method}")
-        if "out" in kwargs:
-            kwargs["out"] = _plain(kwargs["out"])
+        _refuse_host_arrays(list(inputs) + list(kwargs.values()), f"{ufunc.__name__}.{method}")
+        kwargs = _plain(kwargs)  # out=, where=: NumPy gets plain arrays everywhere
         result = getattr(ufunc, method)(*_plain(inputs), **kwargs)
         if method == "at":  # in place, returns None
             return None

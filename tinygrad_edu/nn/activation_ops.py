@@ -14,26 +14,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..autograd.function import Function
-from ..device import array_module
-
-_erf_host = np.frompyfunc(math.erf, 1, 1)
-
-
-def erf(x):
-    r"""$\mathrm{erf}(x) = \frac{2}{\sqrt\pi}\int_0^x e^{-t^2}dt$, elementwise, on x's device.
-
-    NumPy has no erf; Python's ``math.erf`` is exact, one number at a time (fast enough here).
-    On a CUDA device CuPy's ``cupyx.scipy.special.erf`` does it.
-    """
-    if isinstance(x, (np.ndarray, np.generic)):  # NumPy (also a 0-d result) or simulated GPU
-        out = _erf_host(x)
-        return out.astype(x.dtype) if isinstance(out, np.ndarray) else x.dtype.type(out)
-    from cupyx.scipy.special import erf as cupy_erf  # only reached with CuPy arrays
-
-    return cupy_erf(x)
+from ..device import array_module, erf  # the one erf: Tensor.erf uses it too
 
 
 def _sigmoid(xp, x):
