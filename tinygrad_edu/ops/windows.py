@@ -9,7 +9,7 @@ $$x[\,i s_h + a\,d_h,\; j s_w + b\,d_w\,].$$
 Two ways to look at the same numbers:
 
 * **per window** (:func:`im2col`): every window's pixels laid out as one column of a matrix,
-  (C·KH·KW, N·OH·OW). A convolution is then one matrix product.
+  one matrix per image: (N, C·KH·KW, OH·OW). A convolution is then one matrix product.
 * **per tap** (:func:`tap`): for a fixed tap $(a, b)$, the pixel under it in every window is a
   strided slice of the image, (N, C, OH, OW). Pooling is a max or a sum over the taps, and
   gradients go back tap by tap (:func:`col2im`): one vectorised ``+=`` per tap, where a pixel that
@@ -68,11 +68,15 @@ def tap(x: Any, a: int, b: int, stride: Pair, dilation: Pair, out: Pair) -> Any:
 
 
 def im2col(x: Any, kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Any:
-    """Every window of padded ``x`` (N, C, H, W) as a column: (C·KH·KW, N·OH·OW).
+    """Every window of padded ``x`` (N, C, H, W) as a column, one matrix per image:
+    (N, C·KH·KW, OH·OW).
 
     ``sliding_window_view`` lists the window at every pixel without copying; slicing with steps
     keeps every ``stride``-th window and every ``dilation``-th tap. The final reshape copies the
     windows into the matrix (this copy is the price of turning a convolution into a matmul).
+    Why one matrix per image, not one (C·KH·KW, N·OH·OW) matrix for the batch: row (c, a, b) of
+    image n is then one strided slice of that image, so the copy reads memory in order, and
+    ``W @ cols`` comes out as (N, O, OH·OW), already the layout of the output.
     """
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out
     xp = array_module(x)
@@ -80,14 +84,14 @@ def im2col(x: Any, kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> Any
     # subok: an array subclass (the simulated GPU's) stays what it is
     every = xp.lib.stride_tricks.sliding_window_view(x, span, axis=(2, 3), subok=True)
     wins = every[:, :, : sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw, ::dh, ::dw]
-    n, c = x.shape[:2]  # wins: (N, C, OH, OW, KH, KW) -> (C, KH, KW, N, OH, OW)
-    return wins.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+    n, c = x.shape[:2]  # wins: (N, C, OH, OW, KH, KW) -> (N, C, KH, KW, OH, OW)
+    return wins.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
 
 
 def col2im(cols: Any, padded_shape: tuple, kernel: Pair, stride: Pair, dilation: Pair) -> Any:
     """Add each column (window) back onto the pixels it came from: the adjoint of :func:`im2col`.
 
-    ``cols`` is (C·KH·KW, N·OH·OW); the result has ``padded_shape`` (N, C, H, W). For tap
+    ``cols`` is (N, C·KH·KW, OH·OW); the result has ``padded_shape`` (N, C, H, W). For tap
     (a, b), the windows' values land on one strided slice of the image: one ``+=`` per tap.
     """
     xp = array_module(cols)
@@ -95,10 +99,10 @@ def col2im(cols: Any, padded_shape: tuple, kernel: Pair, stride: Pair, dilation:
     kh, kw = kernel
     oh, ow = out_size(padded_shape[2], kh, stride[0], 0, dilation[0]), out_size(
         padded_shape[3], kw, stride[1], 0, dilation[1])
-    taps = cols.reshape(c, kh, kw, n, oh, ow)
+    taps = cols.reshape(n, c, kh, kw, oh, ow)
     image = xp.zeros(padded_shape, dtype=cols.dtype)
     for a in range(kh):
         for b in range(kw):
             rows, columns = tap_slices(a, b, stride, dilation, (oh, ow))
-            image[:, :, rows, columns] += taps[:, a, b].transpose(1, 0, 2, 3)
+            image[:, :, rows, columns] += taps[:, :, a, b]
     return image
