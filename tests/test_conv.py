@@ -124,6 +124,32 @@ def test_conv2d_only_weight_needs_grad():
     assert x.grad is None
 
 
+@pytest.mark.parametrize("stride, dilation, groups", [((1, 1), (1, 1), 1), ((2, 1), (1, 2), 2),
+                                                      ((3, 2), (2, 1), 3)])
+def test_tap_by_tap_col2im_is_col2im_of_wt_g(stride, dilation, groups):
+    """Convolution's backward adds W[:, :, a, b]^T G tap by tap: the same as col2im(W^T G)."""
+    from tinygrad_edu.ops.conv import col2im_of_wt_g
+    from tinygrad_edu.ops.windows import col2im, out_size
+
+    rng = np.random.default_rng(1)
+    n, c, o, kh, kw, padded = 2, 6, 6, 3, 2, (2, 6, 11, 9)
+    out = tuple(out_size(padded[2 + i], (kh, kw)[i], stride[i], 0, dilation[i]) for i in (0, 1))
+    w = rng.standard_normal((groups, o // groups, c // groups, kh, kw))
+    g = rng.standard_normal((n, groups, o // groups, out[0] * out[1]))
+    w_t = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, K, O/G)
+    matrix = (w_t @ g).reshape(n, -1, out[0] * out[1])  # W^T G: (N, C*KH*KW, OH*OW)
+    np.testing.assert_allclose(col2im_of_wt_g(w, g, padded, out, stride, dilation),
+                               col2im(matrix, padded, (kh, kw), stride, dilation), **TOL)
+
+
+def test_conv_gradients_stay_float32():
+    x = tg.randn(2, 4, 7, 7, requires_grad=True)
+    w, b = tg.randn(6, 2, 3, 3, requires_grad=True), tg.randn(6, requires_grad=True)
+    F.conv2d(x, w, b, stride=2, padding=1, groups=2).sum().backward()
+    assert {x.grad.dtype, w.grad.dtype, b.grad.dtype} == {tg.float32}
+    assert x.grad.array.dtype == w.grad.array.dtype == np.float32
+
+
 def test_gradient_of_conv_is_a_convolution():
     """The lesson's claim: dL/dx = the output gradient, padded by k-1, convolved with the
     flipped kernel (channels swapped)."""

@@ -121,14 +121,22 @@ class MaxPool2DWithIndices(Function):
         image = xp.zeros(_padded(shape, pad), dtype=grad.dtype)
         zero = xp.zeros((), dtype=grad.dtype)
         finite = bool(xp.isfinite(grad).all())  # then G * mask is exact (inf * 0 is not)
+        # windows apart (e.g. kernel 2, stride 2): each pixel is under one tap of one window, so
+        # a tap's share can be written straight into the image instead of added to it
+        apart = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel, strict=True))
         left = grad  # the gradient of the windows whose maximum is not found yet
-        for t in range(kernel[0] * kernel[1]):
+        taps = kernel[0] * kernel[1]
+        for t in range(taps):
             rows, columns = tap_slices(t // kernel[1], t % kernel[1], stride, dilation,
                                        grad.shape[2:])
             wins = ctx.taps[t] == ctx.y if ctx.arg is None else ctx.arg == t
-            share = left * wins if finite else xp.where(wins, left, zero)
-            image[:, :, rows, columns] += share
-            left = left - share if finite else xp.where(wins, zero, left)  # a later tie: 0
+            if finite and apart:
+                share = xp.multiply(left, wins, out=image[:, :, rows, columns])
+            else:
+                share = left * wins if finite else xp.where(wins, left, zero)
+                image[:, :, rows, columns] += share
+            if t < taps - 1:  # a later tie finds the window's gradient taken: 0
+                left = left - share if finite else xp.where(wins, zero, left)
         grad_x = unpad2d(image, pad)
         return grad_x[0] if ctx.unbatched else grad_x
 
