@@ -66,6 +66,7 @@ from .legacy import (
 )
 from .printing import set_printoptions
 from .random import Generator, initial_seed, manual_seed
+from .shapes import broadcast_shapes
 from .size import Size
 from .tensor import Tensor
 from .tensor_functions import *  # noqa: F403  exp, sum, matmul, cat, stack, where, ...
@@ -90,7 +91,8 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     """``tinygrad_edu.nn``, ``.optim``, ``.data``, ``.viz`` load on first use (fast import)."""
-    if name in ("nn", "optim", "data", "viz", "scalar", "grading", "utils", "distributions"):
+    lazy = ("nn", "optim", "data", "viz", "scalar", "grading", "utils", "distributions", "parts")
+    if name in lazy:
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)

@@ -7,6 +7,7 @@ Subcommands::
     tinygrad-edu grade SUBMISSIONS/ --gradebook out/   run and grade submitted notebooks
     tinygrad-edu release OUT/                 write the student copy of the course
     tinygrad-edu progress                     show which exercises pass
+    tinygrad-edu parts                        show the parts you wrote (exercises/my_parts/)
 
 The instructor commands live in :mod:`tinygrad_edu.grading`; they are imported only when
 called, so ``doctor`` works even when grading's own dependencies are missing.
@@ -114,6 +115,16 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return _exit_code(func(args.exercises))
 
 
+def cmd_parts(args: argparse.Namespace) -> int:
+    """The parts table: which parts are yours (saved in exercises/my_parts/) and which pass."""
+    from tinygrad_edu import parts
+
+    parts.load_mine(args.my_parts, quiet=True)
+    print(parts.status())
+    print(f"(your saved parts: {args.my_parts or parts.my_parts_dir()})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand stores its handler in ``func``."""
     parser = argparse.ArgumentParser(
@@ -214,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of exercise notebooks (default: exercises)",
     )
     p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("parts", help="show the parts you wrote (exercises/my_parts/)")
+    p.add_argument("--my-parts", type=Path, default=None, help="folder of your saved parts")
+    p.set_defaults(func=cmd_parts)
     return parser
 
 

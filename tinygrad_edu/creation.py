@@ -57,25 +57,23 @@ def tensor(
     >>> tensor([[1, 2], [3, 4]]).dtype
     tinygrad_edu.int64
     """
-    from_numpy_array = isinstance(data, np.ndarray)
     if device is None and isinstance(data, Tensor):  # torch: "the device of data is used"
         device = data.device
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and _has_str(data)):
         raise TypeError(
             f"new(): invalid data type '{type(data).__name__ if isinstance(data, str) else 'str'}'"
         )
+    host = _to_host(data)
     try:
-        array = np.array(_to_host(data))
+        array = np.array(host)
     except ValueError:
         _check_ragged(data)
         raise
     if array.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if dtype is None:
-        if array.dtype.kind == "f" and not from_numpy_array:
-            dtype = dtypes.get_default_dtype()
-        elif array.dtype.kind in "iu" and not from_numpy_array:
-            dtype = dtypes.int64
+        if array.dtype.kind in "biuf" and isinstance(data, (list, tuple, bool, int, float)):
+            dtype = dtypes.infer_dtype(host)  # a part: chapter 01's exercise
         elif array.dtype.kind == "b":
             dtype = dtypes.bool_
         else:

@@ -75,6 +75,19 @@ def set_default_dtype(d: dtype) -> None:
     _default_float = d
 
 
+def infer_dtype(data: object) -> dtype:
+    """The dtype ``tensor(data)`` gets when no dtype is given (data: a number or nested lists).
+
+    Any float -> the default float dtype; else any int -> int64; all bools -> bool;
+    no numbers at all (``[]``) -> the default float dtype.
+
+    >>> infer_dtype([[1, 2], [3, 4]]), infer_dtype([1, 2.5]), infer_dtype([True])
+    (tinygrad_edu.int64, tinygrad_edu.float32, tinygrad_edu.bool)
+    """
+    kind = np.asarray(data).dtype.kind
+    return int64 if kind in "iu" else bool_ if kind == "b" else _default_float
+
+
 def promote_types(a: dtype, b: dtype) -> dtype:
     """The smallest dtype that can hold both: bool < integers < floats, then by size."""
     if a is b:

@@ -62,6 +62,32 @@ def _infer_shape(shape: tuple, numel: int, old: tuple) -> tuple:
     return shape
 
 
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
+    """The shape that tensors of ``shapes`` broadcast to, as ``torch.broadcast_shapes``.
+
+    Line the shapes up on the right (pad the shorter ones with 1s on the left); in each
+    dimension the sizes must be equal or 1, and the result takes the size that is not 1.
+
+    >>> broadcast_shapes((2, 3), (3,)), broadcast_shapes((3, 1), (1, 4))
+    ((2, 3), (3, 4))
+    """
+    ndim = max((len(s) for s in shapes), default=0)
+    result = [1] * ndim
+    for index, shape in enumerate(shapes):
+        for i, n in enumerate(shape, start=ndim - len(shape)):
+            if n < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            if n != 1 and result[i] != 1 and n != result[i]:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {n} at {i - ndim}! "
+                    f"Mismatching argument at index {index} had {tuple(shape)}; but expected "
+                    f"shape should be broadcastable to {result}"
+                )
+            if n != 1:
+                result[i] = n
+    return tuple(result)
+
+
 def _check_matmul(a: Any, b: Any) -> None:
     """Refuse operands ``a @ b`` cannot multiply, naming both shapes as PyTorch does."""
     if a.ndim == 0 or b.ndim == 0:
@@ -73,8 +99,8 @@ def _check_matmul(a: Any, b: Any) -> None:
     if k_a == k_b:
         if a.ndim > 2 and b.ndim > 2:
             try:
-                np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-            except ValueError:
+                broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            except RuntimeError:
                 raise RuntimeError(_broadcast_message(a.shape[:-2], b.shape[:-2])) from None
         return
     if a.ndim == 1 and b.ndim == 1:

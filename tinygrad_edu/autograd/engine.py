@@ -83,8 +83,9 @@ def run_backward(
                 grad = _run_hooks(node._hooks, grad)
             if node._retain is not None:
                 _accumulate(node._retain(), grad)
-            if capture is not None and node in capture:
-                capture[node] = grad if capture[node] is None else capture[node] + grad
+            if capture is not None:  # autograd.grad / backward(inputs=): no other .grad changes
+                if node in capture:
+                    capture[node] = grad if capture[node] is None else capture[node] + grad
                 if type(node) is AccumulateGrad:
                     continue
             if type(node) is AccumulateGrad:

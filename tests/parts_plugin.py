@@ -1,0 +1,59 @@
+"""``pytest --parts=solutions``: run the whole suite on the solutions' parts (issue #11).
+
+The solutions' part cells are saved to a my_parts folder exactly as a passing check saves a
+learner's, loaded with ``parts.load_mine()``, and kept installed for every test (a test that
+resets parts gets them back before the next one). Without the option nothing changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_LOADED: dict = {}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--parts",
+        choices=("reference", "solutions"),
+        default="reference",
+        help="run on the package's own parts (reference) or on solutions/'s part cells",
+    )
+
+
+def pytest_configure(config):
+    if config.getoption("--parts") != "solutions":
+        return
+    import tempfile
+
+    from tinygrad_edu import parts
+    from tinygrad_edu.parts import registry
+    from tinygrad_edu.parts.solutions import solution_functions
+
+    functions = solution_functions(ROOT / "solutions")
+    missing = sorted(set(parts.names()) - set(functions))
+    if missing:
+        raise pytest.UsageError(f"--parts=solutions: no solution cell for {', '.join(missing)}")
+    folder = Path(tempfile.mkdtemp(prefix="my_parts_"))
+    for name, fn in functions.items():
+        if parts.save(name, fn, folder) is None:
+            raise pytest.UsageError(f"--parts=solutions: could not save {name}")
+    loaded = parts.load_mine(folder, quiet=True)
+    assert sorted(loaded) == sorted(functions), loaded
+    _LOADED.update(registry.INSTALLED)
+
+
+@pytest.fixture(autouse=True)
+def _solution_parts():
+    """Before each test: every solution part installed (a test may have reset them)."""
+    if _LOADED:
+        from tinygrad_edu import parts
+        from tinygrad_edu.parts import registry
+
+        for name, fn in _LOADED.items():
+            if registry.INSTALLED.get(name) is not fn:
+                parts.install(name, fn)
+    yield

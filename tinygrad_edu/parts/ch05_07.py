@@ -1,0 +1,185 @@
+"""Chapters 05-07: accumulating into ``.grad``, the freeing rule, and the array module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import tinygrad_edu as tg
+
+import importlib
+
+from ..autograd import engine
+from ..autograd.function import Function
+from .registry import define, tests_of
+from .testing import close, current, raises
+
+device = importlib.import_module("tinygrad_edu.device")  # the module (tinygrad_edu.device is a class)
+
+
+@define("autograd.accumulate_grad", 5, [(engine, "_accumulate")], task="ch05.accumulate_grad")
+def accumulate_grad(t: Any, grad: Any) -> None:
+    """``t.grad += grad``: what a leaf's AccumulateGrad node does when backward reaches it.
+
+    ``t``: a tensor (or None: then do nothing); ``grad``: an array of ``t``'s shape.
+
+    * If ``t`` is a leaf (``t.grad_fn is None``) with hooks (``t._hooks``), first run them:
+      ``grad = engine._run_hooks(t._hooks, grad)``.
+    * Cast ``grad`` to ``t``'s dtype (``grad.astype(t.array.dtype)``) if it differs.
+    * First gradient (``t._grad is None``): store a **private copy** in ``t._grad`` as a Tensor
+      (``Tensor._make(xp.array(grad, copy=True))``, with ``xp = device.array_module(grad)``):
+      the same array may also flow to another leaf. Later ones add in place:
+      ``t._grad.array += grad``.
+    """
+
+
+@define("autograd.saved_tensors", 6, [(Function, "saved_tensors", "property")],
+        task="ch06.saved_tensors")
+def saved_tensors(self: Any) -> tuple:
+    """``ctx.saved_tensors``: what forward saved, unless backward freed it (the freeing rule).
+
+    ``self``: a backward node. ``self._saved`` holds what ``save_for_backward`` kept; after a
+    backward without ``retain_graph`` the engine replaces it by
+    ``tinygrad_edu.autograd.function._FREED``. Return ``self._saved``, or raise
+    ``RuntimeError(tinygrad_edu.autograd.function.FREED_MESSAGE)`` when it was freed. Only a
+    node that *needs* its saved values fails: ``(x + y).sum()`` can be backpropagated twice.
+    """
+
+
+@define("device.array_module", 7, [(device, "array_module")], task="ch07.array_module")
+def array_module(array: Any) -> Any:
+    """The module to compute on ``array`` with: ``numpy`` for a CPU array, ``cupy`` on CUDA.
+
+    ``array``: a ``numpy.ndarray``, or the array type of a GPU backend (CuPy's, or the course's
+    simulated GPU, a NumPy subclass). Return ``numpy`` when ``type(array) is numpy.ndarray``;
+    otherwise the backend's module: ``device.backend(device.device_of(array).type).xp``.
+    Every op calls it (``xp = array_module(x); xp.exp(x)``), so it must be quick.
+    """
+
+
+@tests_of("autograd.accumulate_grad")
+def test_grads_accumulate_across_backwards() -> None:
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    (w * 3).sum().backward()
+    (w * w).sum().backward()
+    close(w.grad, [5.0, 7.0])
+
+
+@tests_of("autograd.accumulate_grad")
+def test_accumulate_private_copy() -> None:
+    acc = current("autograd.accumulate_grad")
+    a = tg.tensor([1.0, 1.0], requires_grad=True)
+    b = tg.tensor([1.0, 1.0], requires_grad=True)
+    g = np.array([1.0, 2.0], dtype=np.float32)
+    acc(a, g)
+    acc(b, g)
+    acc(a, g)
+    close(a.grad, [2.0, 4.0])
+    close(b.grad, [1.0, 2.0], what="b.grad must not share a.grad's array")
+    close(g, [1.0, 2.0], what="the incoming array must stay unchanged")
+    acc(None, g)
+
+
+@tests_of("autograd.accumulate_grad")
+def test_accumulate_dtype_and_hooks() -> None:
+    acc = current("autograd.accumulate_grad")
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    acc(a, np.array([0.5, 0.5]))
+    assert a.grad.dtype is tg.float32, "the gradient takes the leaf's dtype"
+    seen = []
+    a.register_hook(lambda g: seen.append(g.tolist()) or g * 2)
+    a.grad = None
+    (a * 1).sum().backward()
+    assert seen == [[1.0, 1.0]]
+    close(a.grad, [2.0, 2.0], what="a leaf's hook may change its gradient")
+
+
+@tests_of("autograd.accumulate_grad", hidden=True)
+def test_accumulate_into_existing_grad() -> None:
+    a = tg.tensor([[1.0, 2.0]], requires_grad=True)
+    a.grad = tg.tensor([[10.0, 10.0]])
+    (a + a).sum().backward()
+    close(a.grad, [[12.0, 12.0]])
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.reshape(2, 1) * x
+    y.sum().backward()
+    close(x.grad, [6.0, 6.0])
+
+
+@tests_of("autograd.saved_tensors")
+def test_saved_tensors_freed_after_backward() -> None:
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    node = y.grad_fn
+    assert len(node.saved_tensors) == 2
+    y.sum().backward()
+    with raises(RuntimeError, "second time"):
+        node.saved_tensors
+    with raises(RuntimeError, "retain_graph=True"):
+        y.sum().backward()
+
+
+@tests_of("autograd.saved_tensors")
+def test_saved_tensors_only_needed_ones_fail() -> None:
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    s = (x + x).sum()
+    s.backward()
+    s.backward()
+    close(x.grad, [4.0, 4.0], what="nothing saved, nothing freed: twice is fine")
+    y = (x.exp()).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    close(x.grad, 4.0 + 2 * np.exp([1.0, 2.0]))
+
+
+@tests_of("autograd.saved_tensors", hidden=True)
+def test_saved_tensors_custom_function() -> None:
+    class Cube(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+
+    x = tg.tensor([2.0], requires_grad=True)
+    y = Cube.apply(x)
+    y.backward(retain_graph=True)
+    y.backward()
+    close(x.grad, [24.0])
+    with raises(RuntimeError, "second time"):
+        y.backward()
+
+
+@tests_of("device.array_module")
+def test_array_module_cpu() -> None:
+    am = current("device.array_module")
+    assert am(np.ones(3)) is np
+    assert am(np.zeros((2, 2), dtype=np.int64)) is np
+    assert am(np.asarray(1.5)) is np
+
+
+@tests_of("device.array_module")
+def test_ops_compute_with_it() -> None:
+    x = tg.tensor([0.0, 1.0], requires_grad=True)
+    y = (x.exp() * x.tanh()).sum()
+    y.backward()
+    close(x.grad, np.exp([0.0, 1.0]) * np.tanh([0.0, 1.0]) + np.exp([0.0, 1.0])
+          * (1 - np.tanh([0.0, 1.0]) ** 2))
+
+
+@tests_of("device.array_module", hidden=True)
+def test_array_module_simulated_gpu() -> None:
+    from .. import simulated_gpu
+
+    with simulated_gpu.simulated_machine("gpu"):
+        x = tg.tensor([1.0, 2.0], device="cuda", requires_grad=True)
+        am = current("device.array_module")
+        xp = am(x.array)
+        assert xp is not np, "a GPU array needs its backend's module, not numpy"
+        (x.exp() * 2).sum().backward()
+        assert x.grad.device.type == "cuda"
