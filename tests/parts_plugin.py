@@ -25,9 +25,13 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    import os
+    import tempfile
+
+    # A passing part check saves the function: never into the course's own exercises/my_parts.
+    os.environ.setdefault("TINYGRAD_EDU_MY_PARTS", tempfile.mkdtemp(prefix="my_parts_tests_"))
     if config.getoption("--parts") != "solutions":
         return
-    import tempfile
 
     from tinygrad_edu import parts
     from tinygrad_edu.parts import registry

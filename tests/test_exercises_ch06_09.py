@@ -228,17 +228,10 @@ def test_ch08_mistakes():
 
 
 def test_ch09_mistakes():
-    def one_sided(f, x, eps=1e-6):
-        flat, base = x.array.reshape(-1), f(x).item()
-        grad = np.zeros(flat.size)
-        for i in range(flat.size):
-            old = float(flat[i])
-            flat[i] = old + eps
-            grad[i] = (f(x).item() - base) / eps
-            flat[i] = old
-        return grad.reshape(x.array.shape)
+    def trusting(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+        return True  # never compares backward with finite differences
 
-    _fails("ch09.numerical_grad", one_sided)
+    _fails("ch09.gradcheck", trusting)
 
     class Buggy(tinygrad_edu.autograd.Function):
         @staticmethod

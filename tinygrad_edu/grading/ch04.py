@@ -14,10 +14,8 @@ import numpy as np
 
 import tinygrad_edu as torch
 from tinygrad_edu.autograd import topological_order
-from tinygrad_edu.autograd.broadcast import unbroadcast as _unbroadcast
 from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
-from tinygrad_edu.ops.arithmetic import Mul as _Mul
 from tinygrad_edu.ops.unary import Sigmoid as _Sigmoid
 
 LIMIT = 3.0  # seconds per check; gradcheck on a few elements takes milliseconds
@@ -41,43 +39,6 @@ def _mul_grads(a: object, b: object, upstream: object, b_grad: bool = True) -> C
     return run
 
 
-@task(
-    "ch04.mul_backward",
-    points=2,
-    object_name="Mul",
-    reference=_Mul,
-    time_limit=LIMIT,
-    hint="z = a * b, so dz/da = b and dz/db = a (elementwise), each times grad_output. "
-    "`ctx.saved_tensors` gives back what forward saved, in the same order.",
-)
-def mul_backward():
-    yield Case(
-        run=_mul_grads([2.0, 3.0], [4.0, -1.0], [1.0, 1.0]),
-        description="a, b = [2., 3.], [4., -1.] (both require grad); out = Mul.apply(a, b); "
-        "out.backward(ones); (out, a.grad, b.grad)",
-    )
-    yield Case(
-        run=_mul_grads(
-            [[1.0, 2.0], [3.0, 4.0]], [[0.5, -1.0], [2.0, 0.0]], [[1.0, 2.0], [3.0, 4.0]]
-        ),
-        description="2x2 a and b; out.backward(gradient=[[1., 2.], [3., 4.]])",
-    )
-    yield Case(
-        run=_mul_grads([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [10.0, 20.0, 30.0], np.ones((2, 3))),
-        description="a: (2, 3), b: (3,) broadcast over the rows; out.backward(ones)",
-    )
-    yield Case(
-        run=_mul_grads([1.0, -2.0, 0.5], [3.0, 3.0, 3.0], [1.0, 0.0, 2.0], b_grad=False),
-        hidden=True,
-        description="b does not require grad",
-    )
-    yield Case(
-        run=_mul_grads(3.0, [[1.0], [2.0]], [[0.5], [-1.0]]),
-        hidden=True,
-        description="a: a 0-d tensor, b: (2, 1)",
-    )
-
-
 # --- unbroadcast -------------------------------------------------------------------------------
 def _unbroadcast_case(grad: np.ndarray, shape: tuple, hidden: bool = False) -> Case:
     def run(unbroadcast: Callable) -> np.ndarray:
@@ -85,29 +46,6 @@ def _unbroadcast_case(grad: np.ndarray, shape: tuple, hidden: bool = False) -> C
 
     text = f"unbroadcast(grad of shape {grad.shape}, {shape})"
     return Case(run=run, hidden=hidden, description=text)
-
-
-@task(
-    "ch04.unbroadcast",
-    points=2,
-    reference=_unbroadcast,
-    time_limit=LIMIT,
-    hint="First sum away the leading dimensions that `shape` does not have "
-    "(`grad.sum(axis=...)`), then sum each dimension where `shape` has 1 but grad does not, "
-    "with keepdims=True so it stays as size 1.",
-)
-def unbroadcast():
-    rng = np.random.default_rng(4)
-    yield _unbroadcast_case(np.ones((2, 3)), (3,))
-    yield _unbroadcast_case(np.arange(6.0).reshape(2, 3), (2, 1))
-    yield _unbroadcast_case(np.arange(24.0).reshape(2, 3, 4), (3, 1))
-    yield _unbroadcast_case(np.arange(6.0).reshape(2, 3), (2, 3))
-    yield _unbroadcast_case(np.arange(6.0).reshape(2, 3), (), hidden=True)
-    yield _unbroadcast_case(np.arange(6.0).reshape(2, 3), (1, 1), hidden=True)
-    yield _unbroadcast_case(
-        rng.standard_normal((4, 5, 3)).astype(np.float32), (4, 1, 3), hidden=True
-    )
-    yield _unbroadcast_case(rng.standard_normal((2, 3, 4, 5)), (1, 4, 1), hidden=True)
 
 
 # --- a Function of one's own: Sigmoid ------------------------------------------------------

@@ -75,39 +75,6 @@ def _x_is_unchanged(fn: Callable) -> np.ndarray:
     return x.numpy_host()
 
 
-def _exactly_as_before(got: object) -> str | None:
-    """Bit for bit: a shift of eps is below any tolerance, and still a changed x."""
-    before = np.array(X_BEFORE)
-    if not isinstance(got, np.ndarray) or got.shape != before.shape:
-        return "x is no longer an array of 3 numbers"
-    if not np.array_equal(got, before):
-        return f"x changed from {X_BEFORE} to {got.tolist()}: put each old value back"
-    return None
-
-
-@task(
-    "ch09.numerical_grad",
-    points=2,
-    reference=_numerical_grad,
-    time_limit=LIMIT,
-    hint="`flat = x.array.reshape(-1)` is a view of x's numbers: set `flat[i] = old + eps`, "
-    "read `f(x).item()`, then `old - eps`, and put `old` back. Slope: (plus - minus) / (2 eps).",
-)
-def numerical_grad():
-    yield _numgrad_case("(x ** 2).sum()", [1.0, 2.0, 3.0])
-    yield _numgrad_case("x.tanh().sum()", [[0.5, -1.0], [2.0, 0.0]])
-    yield _numgrad_case("(x * x.exp()).mean()", [0.1, -0.2, 0.3, 1.0])
-    yield Case(
-        run=_x_is_unchanged,
-        judge=_exactly_as_before,
-        description="x after numerical_grad(f, x): must be unchanged",
-        nudge="numerical_grad borrows x: every number it moves must be put back exactly.",
-    )
-    yield _numgrad_case("(x ** 3).sum()", [1.0, -2.0], eps=1e-3, hidden=True)
-    yield _numgrad_case("x[0] * x[1] + x[1].sigmoid()", [3.0, -0.5], hidden=True)
-    yield _numgrad_case("(x ** 2).sum()", [[[0.25]]], hidden=True)
-
-
 # --------------------------------------------------------------------------------- ch09.SiLU
 class _SiLU(Function):
     """x * sigmoid(x), with the product rule done right."""

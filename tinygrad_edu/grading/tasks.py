@@ -190,7 +190,8 @@ def load_chapter(chapter: int) -> list[Task]:
         if exc.name != name:
             raise  # the chapter module exists but one of its imports is missing
         if not any(t.chapter == chapter for t in _REGISTRY.values()):
-            raise LookupError(f"chapter {chapter:02d} has no graded tasks (no module {name})") from None
+            message = f"chapter {chapter:02d} has no graded tasks (no module {name})"
+            raise LookupError(message) from None
     return [t for t in _REGISTRY.values() if t.chapter == chapter]
 
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import numpy as np
 
 import tinygrad_edu as tg
 
-import importlib
-
 from ..autograd import engine
 from ..autograd.function import Function
 from .registry import define, tests_of
 from .testing import close, current, raises
 
-device = importlib.import_module("tinygrad_edu.device")  # the module (tinygrad_edu.device is a class)
+device = importlib.import_module("tinygrad_edu.device")  # the module (the name is a class)
 
 
 @define("autograd.accumulate_grad", 5, [(engine, "_accumulate")], task="ch05.accumulate_grad")
@@ -115,7 +114,7 @@ def test_saved_tensors_freed_after_backward() -> None:
     assert len(node.saved_tensors) == 2
     y.sum().backward()
     with raises(RuntimeError, "second time"):
-        node.saved_tensors
+        _ = node.saved_tensors
     with raises(RuntimeError, "retain_graph=True"):
         y.sum().backward()
 

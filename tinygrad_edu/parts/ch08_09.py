@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import numpy as np
 
 import tinygrad_edu as tg
-
-import importlib
 
 from ..data import dataloader
 from ..nn import module

@@ -66,7 +66,8 @@ def module_text(name: str, fn: Callable) -> str:
     _collect(fn, sources, imports, seen=set())
     body = "\n\n".join(sources)
     tail = f'\n\nPART = "{name}"\nFUNCTION = {fn.__name__}\n'
-    return header + "\n" + "".join(sorted(set(imports))) + "\n\n" + body + tail
+    lines = sorted(set(imports), key=lambda line: ("=" in line, line))  # imports first
+    return header + "\n" + "".join(lines) + "\n\n" + body + tail
 
 
 def _collect(fn: Callable, sources: list, imports: list, seen: set) -> None:
@@ -102,9 +103,9 @@ def _import_line(name: str, value: Any, sources: list, imports: list, seen: set)
         module = value.__name__
         if module == name:
             return [f"import {module}\n"]
-        if "." in module and module.rsplit(".", 1)[1] == name:
-            return [f"from {module.rsplit('.', 1)[0]} import {name}\n"]
-        return [f"import {module} as {name}\n"]
+        # not `import a.b as name`: it reads attribute b of a, which may hide the module
+        # (tinygrad_edu.device is a class, as torch.device is)
+        return [f"{name} = importlib.import_module({module!r})\n", "import importlib\n"]
     if isinstance(value, (bool, int, float, str, type(None))):
         return [f"{name} = {value!r}\n"]
     module = getattr(value, "__module__", None)

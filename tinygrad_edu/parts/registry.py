@@ -69,7 +69,7 @@ class Part:
 
     @property
     def short(self) -> str:
-        """``run_backward`` for ``autograd.run_backward``, ``Mul.backward`` for ``ops.Mul.backward``."""
+        """``run_backward`` for ``autograd.run_backward``; ``Mul.backward`` for ``ops.Mul...``."""
         return self.name.split(".", 1)[1]
 
     @property

@@ -27,10 +27,10 @@ class StatusTable:
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{h}</th>" for h in self.HEADER)
+        rows = [(r[0], f"{r[1]:02d}", *r[2:]) for r in self.rows]
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (r[0], f"{r[1]:02d}", *r[2:]))
-            + "</tr>"
-            for r in self.rows
+            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+            for row in rows
         )
         return f"<table><tr>{head}</tr>{body}</table>"
 
