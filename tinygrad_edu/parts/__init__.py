@@ -39,6 +39,7 @@ __all__ = [
     "save",
     "status",
     "StatusTable",
+    "suspended",
     "using",
 ]
 
@@ -105,6 +106,20 @@ def using(name: str, fn: Callable | None) -> Iterator[None]:
         yield
     finally:
         registry.write(part, before)
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """Inside ``with parts.suspended():`` the package runs on its reference parts only; yours
+    come back afterwards (to compare speed or results with your own framework)."""
+    mine = dict(registry.INSTALLED)
+    for name in mine:
+        registry.write(registry.get(name), None)
+    try:
+        yield
+    finally:
+        for name, fn in mine.items():
+            registry.write(registry.get(name), fn)
 
 
 def passed(task_id: str, obj: Any) -> None:
