@@ -208,3 +208,20 @@ def test_cli_parts_prints_the_table():
     )
     assert out.returncode == 0, out.stderr
     assert "autograd.run_backward" in out.stdout and "reference" in out.stdout
+
+
+@pytest.mark.slow
+def test_capstone_solution_scores_100_and_exercise_runs_top_to_bottom(tmp_path, monkeypatch):
+    """Chapter 11 on the solutions' parts (saved as a learner's my_parts) grades 100 %; the fresh
+    exercise runs top to bottom too (it trains on whatever parts are saved)."""
+    from tinygrad_edu.grading import grade
+    from tinygrad_edu.parts.solutions import save_solutions
+
+    monkeypatch.setenv("TINYGRAD_EDU_MY_PARTS", str(tmp_path))
+    assert len(save_solutions(ROOT / "solutions", tmp_path)) == len(parts.names())
+    [solved] = grade(ROOT / "solutions" / "11_your_framework.ipynb", verbose=False,
+                     cell_timeout=60)
+    assert solved.notes == [] and solved.score == solved.max_score > 0
+    [fresh] = grade(ROOT / "exercises" / "11_your_framework.ipynb", verbose=False,
+                    cell_timeout=60)
+    assert fresh.notes == [] and fresh.score == 0

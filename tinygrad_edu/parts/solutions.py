@@ -60,3 +60,22 @@ def solution_functions(folder: str | Path) -> dict[str, Callable]:
             raise ValueError(f"{where}: the cell of part {name} defines no {object_name}()")
         functions[name] = namespace[object_name]
     return functions
+
+
+def save_solutions(folder: str | Path, out: str | Path) -> list[str]:
+    """Save every solution part of ``folder`` into ``out`` as ``load_mine()`` reads them."""
+    from .mine import save
+
+    saved = []
+    for name, fn in solution_functions(folder).items():
+        if save(name, fn, Path(out)) is None:
+            raise RuntimeError(f"could not save the solution of {name}")
+        saved.append(name)
+    return saved
+
+
+if __name__ == "__main__":  # python -m tinygrad_edu.parts.solutions solutions/ OUT/
+    import sys
+
+    names = save_solutions(sys.argv[1], sys.argv[2])
+    print(f"saved the solutions' {len(names)} parts to {sys.argv[2]}")
