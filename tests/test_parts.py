@@ -225,3 +225,173 @@ def test_capstone_solution_scores_100_and_exercise_runs_top_to_bottom(tmp_path, 
     [fresh] = grade(ROOT / "exercises" / "11_your_framework.ipynb", verbose=False,
                     cell_timeout=60)
     assert fresh.notes == [] and fresh.score == 0
+
+
+# ----------------------------------------------------------- each part's tests catch a bug
+def _wrong_parts():
+    """One typical mistake per part, each a plausible learner's answer."""
+    ref = parts.reference
+    from tinygrad_edu.autograd.function import _FREED
+
+    def infer_dtype(data):
+        return tg.float32
+
+    def infer_shape(shape, numel, old):
+        return tuple(numel // -int(np.prod(shape)) if n == -1 else n for n in shape)
+
+    def broadcast_shapes(*shapes):
+        return tuple(max(s) for s in zip(*[(1,) * (4 - len(s)) + tuple(s) for s in shapes]))[
+            -max((len(s) for s in shapes), default=0) or 4:
+        ] if shapes else ()
+
+    def unbroadcast(grad, shape):
+        extra = grad.ndim - len(shape)
+        return grad.sum(axis=tuple(range(extra))) if extra else grad
+
+    def sum_forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        return np.asarray(x.sum(axis=dims))
+
+    def scalar_sort(root):
+        order, stack = [], [root]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            stack.extend(node._prev)
+        return order
+
+    def value_backward(self, retain_graph=False):
+        self.grad = 1.0
+        for v in tinygrad_edu_scalar().topological_order(self):
+            for child, g in zip(v._prev, v._backward(v.grad)):
+                child.grad = g  # overwrites instead of adding
+
+    def record_node(ctx, args):
+        ok = ref("autograd.record_node")(ctx, args)
+        if ok:
+            ctx.next_nodes = tuple(a.grad_fn if a is not None else None for a in ctx.inputs)
+        return ok
+
+    def mul_backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * a if a is not None else grad, grad * b
+
+    def div_backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad / b, None if a is None else grad * a / (b * b)
+
+    def pow_backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        return grad * b * a ** (b - 1), None
+
+    def exp_backward(ctx, grad):
+        return grad
+
+    def tanh_backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y)
+
+    def sum_backward(ctx, grad):
+        return np.broadcast_to(np.asarray(grad).sum(), ctx.shape), None, None
+
+    def matmul_backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        if a.ndim == 1 or b.ndim == 1:
+            return ref("ops.MatMul.backward")(ctx, grad)
+        return grad @ b.swapaxes(-1, -2), grad.swapaxes(-1, -2) @ a  # second one transposed
+
+    def tensor_sort(roots):
+        return ref("autograd.topological_order")(roots)[::-1]
+
+    def run_backward(roots, grads, retain_graph=False, on_step=None, capture=None):
+        ref("autograd.run_backward")(roots, grads, True, on_step, capture)  # never frees
+
+    def accumulate_grad(t, grad):
+        if t is None:
+            return
+        if t._grad is None:
+            t._grad = tg.Tensor._make(grad.astype(t.array.dtype, copy=False))  # no copy
+        else:
+            t._grad.array += grad
+
+    def saved_tensors(self):
+        return () if self._saved is _FREED else self._saved
+
+    def array_module(array):
+        return np
+
+    def module_setattr(self, name, value):
+        object.__setattr__(self, name, value)
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        for module in self.modules() if recurse else [self]:
+            for name, p in module._parameters.items():
+                if p is not None:
+                    yield name, p
+
+    def log_softmax(ctx, x, dim):
+        y = x - np.log(np.exp(x).sum(axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    def sgd_update(self, p, grad, group, state):
+        p.array -= group["lr"] * grad  # forgets momentum and weight decay
+
+    def adam_update(self, p, grad, group, state):
+        state.setdefault("step", 0)
+        state["step"] += 1
+        p.array -= group["lr"] * np.sign(grad)  # no moving averages
+
+    def dataloader_iter(self):
+        for start in range(0, len(self.dataset), self.batch_size or 1):
+            idx = range(start, min(start + (self.batch_size or 1), len(self.dataset)))
+            yield self.collate_fn([self.dataset[i] for i in idx])
+
+    def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+        return True
+
+    return {name: fn for name, fn in locals().items() if callable(fn) and name != "ref"}
+
+
+def tinygrad_edu_scalar():
+    from tinygrad_edu import scalar
+
+    return scalar
+
+
+WRONG_FOR = {
+    "dtypes.infer_dtype": "infer_dtype", "shapes.infer_shape": "infer_shape",
+    "shapes.broadcast_shapes": "broadcast_shapes", "autograd.unbroadcast": "unbroadcast",
+    "ops.Sum.forward": "sum_forward", "scalar.topological_order": "scalar_sort",
+    "scalar.Value.backward": "value_backward", "autograd.record_node": "record_node",
+    "ops.Mul.backward": "mul_backward", "ops.Div.backward": "div_backward",
+    "ops.Pow.backward": "pow_backward", "ops.Exp.backward": "exp_backward",
+    "ops.Tanh.backward": "tanh_backward", "ops.Sum.backward": "sum_backward",
+    "ops.MatMul.backward": "matmul_backward", "autograd.topological_order": "tensor_sort",
+    "autograd.run_backward": "run_backward", "autograd.accumulate_grad": "accumulate_grad",
+    "autograd.saved_tensors": "saved_tensors", "device.array_module": "array_module",
+    "nn.Module.__setattr__": "module_setattr", "nn.Module.named_parameters": "named_parameters",
+    "ops.LogSoftmax.forward": "log_softmax", "optim.SGD.update": "sgd_update",
+    "optim.Adam.update": "adam_update", "data.DataLoader.__iter__": "dataloader_iter",
+    "autograd.gradcheck": "gradcheck",
+}
+
+
+def test_every_part_has_a_wrong_answer_here():
+    assert sorted(WRONG_FOR) == sorted(parts.names())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_FOR))
+def test_a_typical_mistake_fails_the_parts_check(name):
+    import warnings
+
+    from tinygrad_edu.grading.check import evaluate
+    from tinygrad_edu.grading.tasks import get_task
+
+    wrong = _wrong_parts()[WRONG_FOR[name]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = evaluate(get_task(registry.PARTS[name].task), wrong, hidden=True)
+    assert result.status == "failed", result.report()
+    assert tg.is_grad_enabled() and registry.INSTALLED.get(name) is not wrong

@@ -12,7 +12,7 @@ from ..autograd import engine, record
 from ..autograd.function import Function
 from ..ops import arithmetic, matmul, reduce, unary
 from .registry import define, tests_of
-from .testing import close, current, raises
+from .testing import agrees_with_reference, close, current, raises
 
 
 def _apply_through_record(reference: bool) -> None:
@@ -485,3 +485,16 @@ def test_run_backward_on_step_and_inputs() -> None:
     c = tg.tensor([1.0, 2.0], requires_grad=True)
     (c.reshape(2, 1) + c).sum().backward()
     close(c.grad, [4.0, 4.0])
+
+
+def _random_programs(first: int) -> None:
+    for seed in range(first, first + 10):
+        agrees_with_reference(seed)
+
+
+for _name in ("autograd.record_node", "autograd.topological_order", "autograd.run_backward",
+              *_OPS):
+    tests_of(_name)(lambda: _random_programs(0)).__name__ = "test_random_programs_agree"
+    tests_of(_name, hidden=True)(lambda: _random_programs(100)).__name__ = (
+        "test_more_random_programs_agree"
+    )

@@ -46,3 +46,62 @@ def raises(kind: type, match: str = "") -> Iterator[None]:
         assert re.search(match, str(exc)), f"{kind.__name__} said {str(exc)!r}, expected {match!r}"
     else:
         raise AssertionError(f"expected {kind.__name__}" + (f" ({match})" if match else ""))
+
+
+def random_program(seed: int) -> tuple[list, Any]:
+    """A random computation on three float64 leaves (broadcasting, reuse, reductions, matmul):
+    ``(leaves, output)``. Run it on your parts and on the references: the gradients must agree.
+    """
+    import tinygrad_edu as tg
+
+    rng = np.random.default_rng(seed)
+    a = tg.tensor(rng.normal(size=(3, 4)), requires_grad=True)
+    b = tg.tensor(rng.normal(size=(4,)), requires_grad=True)
+    c = tg.tensor(rng.normal(size=(4, 2)), requires_grad=True)
+    pool = [a, b, c, a * b]
+    for _ in range(8):
+        x, y = pool[rng.integers(len(pool))], pool[rng.integers(len(pool))]
+        kind = rng.integers(7)
+        if kind == 0 and _fits(x, y):
+            z = x * y + x
+        elif kind == 1:
+            z = (x * 0.5).tanh()
+        elif kind == 2:
+            z = (x.clamp(-2, 2) * 0.3).exp()
+        elif kind == 3 and x.ndim == 2 and x.shape[1] == 4:
+            z = x @ c
+        elif kind == 4 and x.ndim == 2:
+            z = x.sum(dim=int(rng.integers(2)), keepdim=bool(rng.integers(2)))
+        elif kind == 5 and _fits(x, y):
+            z = x / (y * y + 1.0)
+        else:
+            z = x**2
+        pool.append(z)
+    out = sum((t.sum() for t in pool[3:]), start=pool[-1].sum() * 0)
+    return [a, b, c], out
+
+
+def _fits(x: Any, y: Any) -> bool:
+    try:
+        np.broadcast_shapes(tuple(x.shape), tuple(y.shape))
+    except ValueError:
+        return False
+    return True
+
+
+def agrees_with_reference(seed: int) -> None:
+    """`random_program(seed)`'s gradients with the installed parts equal the references'."""
+    from . import suspended
+
+    leaves, out = random_program(seed)
+    out.backward()
+    got = [None if t.grad is None else t.grad.numpy() for t in leaves]
+    with suspended():
+        leaves, out = random_program(seed)
+        out.backward()
+        want = [None if t.grad is None else t.grad.numpy() for t in leaves]
+    for i, (g, w) in enumerate(zip(got, want)):
+        if g is None or w is None:
+            assert g is None and w is None, f"random program {seed}: leaf {i}'s grad is {g}"
+            continue
+        close(g, w, atol=1e-9, rtol=1e-7, what=f"random program {seed}, leaf {i}'s gradient")
