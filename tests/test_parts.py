@@ -395,3 +395,18 @@ def test_a_typical_mistake_fails_the_parts_check(name):
         result = evaluate(get_task(registry.PARTS[name].task), wrong, hidden=True)
     assert result.status == "failed", result.report()
     assert tg.is_grad_enabled() and registry.INSTALLED.get(name) is not wrong
+
+
+OUTPUTS = sorted({(p.name, fn) for p in registry.PARTS.values() for fn in p.outputs},
+                 key=lambda item: (item[0], item[1].__name__))
+
+
+@pytest.mark.parametrize(
+    ("name", "output"), OUTPUTS, ids=[f"{n}::{f.__name__}" for n, f in OUTPUTS]
+)
+def test_part_outputs_match_the_reference(name, output):
+    """The grader's data cases: what the installed parts compute equals the references'."""
+    got = output()
+    with parts.suspended():
+        want = output()
+    assert got == want

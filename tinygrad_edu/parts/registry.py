@@ -65,6 +65,7 @@ class Part:
     task: str  # the grading task that checks it, "ch04.run_backward"
     tests: list[Callable] = field(default_factory=list)  # the package's own tests of this piece
     hidden: list[Callable] = field(default_factory=list)  # the chapter's hidden cases
+    outputs: list[Callable] = field(default_factory=list)  # () -> plain data, judged outside
     on_install: Callable[[bool], None] | None = None  # called with True when back to reference
 
     @property
@@ -124,6 +125,19 @@ def tests_of(name: str, hidden: bool = False) -> Callable[[Callable], Callable]:
     def add(fn: Callable) -> Callable:
         part = PARTS[name]
         (part.hidden if hidden else part.tests).append(fn)
+        return fn
+
+    return add
+
+
+def outputs_of(*names: str) -> Callable[[Callable], Callable]:
+    """Add the decorated ``() -> plain data`` function (arrays, numbers, strings) to the parts'
+    outputs: the grader compares what it returns with the learner's part installed against
+    what it returns with the reference, outside the learner's process."""
+
+    def add(fn: Callable) -> Callable:
+        for name in names:
+            PARTS[name].outputs.append(fn)
         return fn
 
     return add
