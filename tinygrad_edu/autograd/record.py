@@ -72,7 +72,7 @@ def apply_recorded(cls: Any, *args: Any) -> Any:
             raw.append(data)
         else:
             raw.append(a)
-    ctx = object.__new__(cls)
+    ctx = object.__new__(cls._node)  # the node class named as PyTorch names it (MulBackward0)
     needs_grad = bool(record_node(ctx, args))
     if cls.array_io:
         try:

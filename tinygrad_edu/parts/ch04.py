@@ -8,7 +8,8 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from ..autograd import engine, record
+from ..autograd import anomaly, engine, record
+from ..autograd import function as function_module
 from ..autograd.function import Function
 from ..ops import arithmetic, matmul, reduce, unary
 from .registry import define, tests_of
@@ -16,8 +17,12 @@ from .testing import agrees_with_reference, close, current, raises
 
 
 def _apply_through_record(reference: bool) -> None:
-    """Installing a learner's record_node makes every op record through it."""
-    Function.apply = _FUSED_APPLY if reference else classmethod(record.apply_recorded)
+    """Installing a learner's record_node makes every op record through it. Anomaly mode wraps
+    whichever plain apply is current (``function._PLAIN_APPLY``), so it is switched there too."""
+    plain = _FUSED_APPLY if reference else classmethod(record.apply_recorded)
+    function_module._PLAIN_APPLY = plain
+    if not anomaly._Anomaly.enabled:
+        Function.apply = plain
 
 
 _FUSED_APPLY = Function.__dict__["apply"]
