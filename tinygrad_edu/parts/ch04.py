@@ -173,7 +173,9 @@ def run_backward(
        * an ``AccumulateGrad`` (``isinstance``) adds into the leaf,
          ``engine._accumulate(node.variable, grad)``, then ``on_step(node, grad, ())``;
        * else ``grad_inputs = node._backward_arrays(grad)`` (the chain rule: one array or
-         None per input) and for each ``child, g, t`` in
+         None per input); in anomaly mode (``tinygrad_edu.autograd.is_anomaly_enabled()``)
+         pass them to ``tinygrad_edu.autograd.anomaly.check_gradients(node, grad_inputs)``
+         (it names the node that made a nan); then for each ``child, g, t`` in
          ``zip(node.next_nodes, grad_inputs, node.inputs)`` with child and g not None: if
          ``g.shape != t.array.shape``, ``g = engine._sum_to_input(node, g, t)``; add g to
          ``pending[child]``. Then ``on_step(node, grad, grad_inputs)`` and, unless
