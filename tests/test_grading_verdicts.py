@@ -14,7 +14,6 @@ import io
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 
 from tinygrad_edu import scalar
