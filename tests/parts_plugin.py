@@ -51,13 +51,21 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _solution_parts():
-    """Before each test: every solution part installed (a test may have reset them)."""
-    if _LOADED:
-        from tinygrad_edu import parts
-        from tinygrad_edu.parts import registry
+def _solution_parts(tmp_path_factory):
+    """Each test starts from the same parts: the solutions' (``--parts=solutions``) or the
+    references. A test whose ``check()`` passes installs and saves a part (as a learner's
+    would): it saves into a folder of its own, and the next test does not inherit the part."""
+    import os
 
-        for name, fn in _LOADED.items():
-            if registry.INSTALLED.get(name) is not fn:
-                parts.install(name, fn)
+    from tinygrad_edu import parts
+    from tinygrad_edu.parts import registry
+
+    os.environ["TINYGRAD_EDU_MY_PARTS"] = str(tmp_path_factory.mktemp("my_parts"))
+    for name, fn in _LOADED.items():
+        if registry.INSTALLED.get(name) is not fn:
+            parts.install(name, fn)
+    if not _LOADED and registry.INSTALLED:
+        parts.reset()
     yield
+    if not _LOADED and registry.INSTALLED:
+        parts.reset()

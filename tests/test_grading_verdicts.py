@@ -23,7 +23,7 @@ from tinygrad_edu.grading.notebooks import notebook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 CH03 = ROOT / "solutions" / "03_scalar_autograd.ipynb"
-TOPO_CELL = 10
+TOPO_CELL = 12  # the `# part: scalar.topological_order` cell
 
 EVERY_PATH = """\
 def topological_order(root) -> list:

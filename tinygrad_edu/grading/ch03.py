@@ -286,6 +286,27 @@ def _sort_case(graph: str, hidden: bool = False) -> Case:
     )
 
 
+@task(
+    "ch03.topological_order",
+    points=3,
+    reference=scalar.topological_order,
+    time_limit=LIMIT,
+    hint="Keep a `visited` set (a node reached twice is sorted once) and your own stack "
+    "(a list) instead of recursion: push (node, False); when popped unmarked, push (node, "
+    "True) and then its inputs; when popped marked, all its inputs are done, so append it. "
+    "Reverse the list at the end.",
+)
+def topological_order():
+    yield _sort_case("lesson")
+    yield _sort_case("diamond")
+    yield _sort_case("reuse")
+    yield _sort_case("chain")
+    yield _sort_case("single", hidden=True)
+    yield _sort_case("mixed", hidden=True)
+    yield _sort_case("neuron", hidden=True)
+    yield _sort_case("ladder", hidden=True)
+
+
 def _grads_after(graph: str) -> Callable[[Callable], dict[str, float]]:
     build = GRAPHS[graph][0]
 

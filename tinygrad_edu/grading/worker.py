@@ -99,7 +99,12 @@ def _with_stand_ins(task: Any, namespace: dict) -> list[dict]:
             name = get_task(dependency).object_name
             module, attr = stand_in.split(":")
             saved[name] = namespace.get(name)
-            namespace[name] = getattr(importlib.import_module(module), attr)
+            stand = getattr(importlib.import_module(module), attr)
+            if getattr(stand, "__part__", None):  # the learner's part is installed there
+                from tinygrad_edu import parts
+
+                stand = parts.reference(stand.__part__)
+            namespace[name] = stand
         return run_task(task, namespace[task.object_name], hidden=True)
     except Exception:
         return []
