@@ -60,12 +60,14 @@ def _solution_parts(tmp_path_factory):
     from tinygrad_edu import parts
     from tinygrad_edu.parts import registry
 
+    def restore() -> None:
+        for name in set(registry.INSTALLED) - set(_LOADED):
+            parts.reset(name)
+        for name, fn in _LOADED.items():
+            if registry.INSTALLED.get(name) is not fn:
+                parts.install(name, fn)
+
     os.environ["TINYGRAD_EDU_MY_PARTS"] = str(tmp_path_factory.mktemp("my_parts"))
-    for name, fn in _LOADED.items():
-        if registry.INSTALLED.get(name) is not fn:
-            parts.install(name, fn)
-    if not _LOADED and registry.INSTALLED:
-        parts.reset()
+    restore()
     yield
-    if not _LOADED and registry.INSTALLED:
-        parts.reset()
+    restore()  # before the next test's wider-scoped fixtures run
