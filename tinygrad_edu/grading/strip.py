@@ -100,4 +100,8 @@ def copy_package(package_dir: str | Path, into: str | Path, *, drop_hidden: bool
     for path in sorted((target / "grading").glob("ch*.py")):
         if TASK_FILE.match(path.name):
             path.write_text(strip_source(path.read_text("utf-8"), drop_hidden=drop_hidden), "utf-8")
+    if drop_hidden and (target / "parts").is_dir():  # the parts' hidden tests (issue #11)
+        from tinygrad_edu.parts.release import strip_hidden
+
+        strip_hidden(target / "parts")
     return target
