@@ -40,7 +40,11 @@ differentiable Tensor functions (``autograd/tensor_xp.py``). So a backward may u
   fast on arrays) for masked gradients;
 
 and what forward saves must be inputs, the output, or non-differentiable masks/indices
-(recompute derived values in backward; keep shapes and numbers as ctx attributes).
+(recompute derived values in backward; keep shapes and numbers as ctx attributes). An op whose
+fast backward needs a costly derived value (layer norm's $\hat x$) may save it and define
+``saved_from_inputs(ctx, *inputs)``, which recomputes the saved tuple from the input Tensors
+with differentiable ops; a create_graph backward then uses that instead. An op that cannot
+follow the contract sets ``create_graph = False``: ``create_graph=True`` then raises.
 Tests: ``tests/test_torch_parity.py`` checks each op's double backward against PyTorch.
 """
 
@@ -88,6 +92,7 @@ class Function:
     wraps_numbers = False  # True: next_functions lists (None, 0) for a number operand (x * 2)
     _op_name = "Function"  # the op's own class name (node classes are named "MulBackward0")
     mask_from_saved = False  # True: backward uses saved tensors only as a mask (relu), see below
+    create_graph = True  # False: backward breaks the contract below; create_graph=True refuses
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Give each op a node class named as PyTorch names it (``type(y.grad_fn).__name__`` is
@@ -247,12 +252,15 @@ class Function:
         input -> that input, the output -> the output, anything else -> a constant), and
         ``array_module(grad)`` gives it differentiable ``where``, ``exp``, ... (``tensor_xp.py``).
         """
+        if not self.create_graph:  # a wrong second derivative would be silent: refuse instead
+            raise RuntimeError(f"{self.name()} does not support create_graph=True yet")
         if self._clock != _InplaceClock.now and self._saved:
             self._check_versions()
         saved = self._saved
         deps: list = []
         if self.array_io and saved:
-            self._saved = self._saved_as_tensors()
+            again = getattr(self, "saved_from_inputs", None)  # derived values, recomputed
+            self._saved = again(*self.inputs) if again else self._saved_as_tensors()
             if self.mask_from_saved:
                 deps = [t for t in self._saved if isinstance(t, Tensor) and t._requires_grad]
         try:

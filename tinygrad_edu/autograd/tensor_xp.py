@@ -84,6 +84,19 @@ class TensorNamespace:
     def isnan(self, a: Any) -> Any:
         return self._const(self.xp.isnan(_raw(a)))
 
+    def isinf(self, a: Any) -> Any:
+        return self._const(self.xp.isinf(_raw(a)))
+
+    def isfinite(self, a: Any) -> Any:
+        return self._const(self.xp.isfinite(_raw(a)))
+
+    def full(self, shape: Any, value: Any, dtype: Any = None) -> Any:
+        return self._const(self.xp.full(shape, value, dtype=_np_dtype(dtype)))
+
+    def floor(self, x: Any) -> Any:
+        r"""A step: its derivative is 0, and it enters as a constant (``remainder``'s backward)."""
+        return self._const(self.xp.floor(_raw(x)))
+
     # ---------------------------------------------------------------- differentiable functions
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         """``where(cond, a, b)``: the condition is a constant mask; a and b get their gradients."""
@@ -105,6 +118,31 @@ class TensorNamespace:
 
     def tanh(self, x: Any) -> Any:
         return x.tanh() if isinstance(x, Tensor) else self.xp.tanh(x)
+
+    def log1p(self, x: Any) -> Any:
+        return x.log1p() if isinstance(x, Tensor) else self.xp.log1p(x)
+
+    def expm1(self, x: Any) -> Any:
+        return x.expm1() if isinstance(x, Tensor) else self.xp.expm1(x)
+
+    def sin(self, x: Any) -> Any:
+        return x.sin() if isinstance(x, Tensor) else self.xp.sin(x)
+
+    def cos(self, x: Any) -> Any:
+        return x.cos() if isinstance(x, Tensor) else self.xp.cos(x)
+
+    def erf(self, x: Any) -> Any:
+        return x.erf()
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        """Elementwise max; a number operand (``maximum(x, 1e-12)``) is a constant."""
+        return self.where(_raw(a) >= _raw(b), a, b)
+
+    def minimum(self, a: Any, b: Any) -> Any:
+        return self.where(_raw(a) <= _raw(b), a, b)
+
+    def clip(self, x: Any, low: Any, high: Any) -> Any:
+        return x.clamp(low, high)
 
     def logaddexp(self, a: Any, b: Any) -> Any:
         r"""$\log(e^a + e^b) = m + \log(e^{a-m} + e^{b-m})$ for any $m$; $m = \max(a, b)$ (a
@@ -142,8 +180,57 @@ class TensorNamespace:
         edges = [0, *cuts, x.shape[d]]
         return [x[(slice(None),) * d + (slice(a, b),)] for a, b in zip(edges, edges[1:])]
 
+    def moveaxis(self, x: Any, source: Any, destination: Any) -> Any:
+        return x.movedim(source, destination)
+
+    def flip(self, x: Any, axis: Any) -> Any:
+        return x.flip((axis,) if isinstance(axis, int) else tuple(axis))
+
+    def roll(self, x: Any, shift: Any, axis: Any = None) -> Any:
+        return x.roll(shift, axis)
+
+    def tril(self, x: Any, k: int = 0) -> Any:
+        return x.tril(k)
+
+    def triu(self, x: Any, k: int = 0) -> Any:
+        return x.triu(k)
+
+    def diagonal(self, x: Any, offset: int = 0) -> Any:
+        return x.diag(offset)
+
+    def cumsum(self, x: Any, axis: int) -> Any:
+        return x.cumsum(axis)
+
+    def cumprod(self, x: Any, axis: int) -> Any:
+        return x.cumprod(axis)
+
+    def concatenate(self, xs: Any, axis: int = 0) -> Any:
+        return _cat([self.asarray(x) for x in xs], axis)
+
+    def stack(self, xs: Any, axis: int = 0) -> Any:
+        return _stack([self.asarray(x) for x in xs], axis)
+
+    def take_along_axis(self, x: Any, index: Any, axis: int) -> Any:
+        """``x.gather(axis, index)``: the indices are a constant."""
+        return x.gather(axis, Tensor._make(self.xp.asarray(_raw(index))))
+
+    def outer(self, a: Any, b: Any) -> Any:
+        return a.reshape(-1, 1) * b.reshape(1, -1)
+
     def asarray(self, x: Any) -> Any:
         return x if isinstance(x, Tensor) else self._const(x)
+
+
+def _cat(xs: Any, axis: int) -> Any:
+    import tinygrad_edu
+
+    return tinygrad_edu.cat(list(xs), axis)
+
+
+def _stack(xs: Any, axis: int) -> Any:
+    import tinygrad_edu
+
+    return tinygrad_edu.stack(list(xs), axis)
 
 
 _NAMESPACES: dict = {}

@@ -18,6 +18,11 @@ from ..autograd.function import Function
 from ..device import array_module, erf  # the one erf: Tensor.erf uses it too
 
 
+def _erf(x):
+    """erf of an array, or of a Tensor (gelu's backward under create_graph=True)."""
+    return x.erf() if hasattr(x, "erf") else erf(x)
+
+
 def _sigmoid(xp, x):
     return 0.5 * (1 + xp.tanh(0.5 * x))  # = 1/(1+e^-x), without overflow
 
@@ -26,6 +31,7 @@ class LeakyRelu(Function):
     r"""$y = x$ for $x > 0$, else $a\,x$: a small slope instead of ReLU's flat zero."""
 
     array_io = True
+    mask_from_saved = True  # x enters backward only as a mask: second derivative 0, tracked
 
     @staticmethod
     def forward(ctx, x, slope):
@@ -66,12 +72,13 @@ class Silu(Function):
     @staticmethod
     def forward(ctx, x):
         s = _sigmoid(array_module(x), x)
-        ctx.save_for_backward(x, s)
+        ctx.save_for_backward(x)
         return x * s
 
     @staticmethod
     def backward(ctx, grad):
-        x, s = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
+        s = _sigmoid(array_module(x), x)  # recomputed, not saved: a create_graph backward needs x
         return grad * s * (1 + x * (1 - s))
 
 
@@ -124,7 +131,7 @@ class Gelu(Function):
             t = xp.tanh(_K * (x + 0.044715 * x**3))
             inner = _K * (1 + 3 * 0.044715 * x * x)  # d/dx of tanh's argument
             return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * inner), None
-        cdf = 0.5 * (1 + erf(x * _SQRT1_2))
+        cdf = 0.5 * (1 + _erf(x * _SQRT1_2))
         pdf = xp.exp(-0.5 * x * x) * _INV_SQRT_2PI
         return grad * (cdf + x * pdf), None
 

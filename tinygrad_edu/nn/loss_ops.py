@@ -43,19 +43,22 @@ class BinaryCrossEntropy(Function):
         losses = -(y * log_x + (1 - y) * log_1mx)
         if weight is not None:
             losses = losses * weight
-        ctx.save_for_backward(x, y, weight, log_x, log_1mx)
-        ctx.reduction = reduction
+        ctx.save_for_backward(x, y, weight)  # only inputs: a create_graph backward needs them
+        ctx.reduction, ctx.count = reduction, x.size
         return _reduce(losses, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, weight, log_x, log_1mx = ctx.saved_tensors
+        x, y, weight = ctx.saved_tensors
         xp = array_module(x)
-        grad = _grad_of_reduction(grad, x.size, ctx.reduction)
+        grad = _grad_of_reduction(grad, ctx.count, ctx.reduction)
         w = grad if weight is None else grad * weight
         need_x, need_y = ctx.needs_input_grad[:2]
         grad_x = w * (x - y) / xp.maximum(x * (1 - x), 1e-12) if need_x else None
-        grad_y = w * (log_1mx - log_x) if need_y else None
+        grad_y = None
+        if need_y:
+            with np.errstate(divide="ignore"):
+                grad_y = w * (xp.maximum(xp.log1p(-x), -100) - xp.maximum(xp.log(x), -100))
         return grad_x, grad_y, None, None
 
 
@@ -70,15 +73,16 @@ class SmoothL1Loss(Function):
         d = x - y
         small = xp.abs(d) < beta
         losses = xp.where(small, 0.5 * d * d / (beta or 1), xp.abs(d) - 0.5 * beta)
-        ctx.save_for_backward(d, small)
-        ctx.reduction, ctx.beta = reduction, beta
+        ctx.save_for_backward(x, y, small)  # inputs, not d: a create_graph backward needs them
+        ctx.reduction, ctx.beta, ctx.count = reduction, beta, d.size
         return _reduce(losses, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        d, small = ctx.saved_tensors
+        x, y, small = ctx.saved_tensors
+        d = x - y
         xp = array_module(d)
-        grad = _grad_of_reduction(grad, d.size, ctx.reduction)
+        grad = _grad_of_reduction(grad, ctx.count, ctx.reduction)
         local = xp.where(small, d / (ctx.beta or 1), xp.sign(d))
         return grad * local, -(grad * local), None, None
 

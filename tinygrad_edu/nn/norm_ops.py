@@ -26,6 +26,14 @@ def _normalized_grad(g, xhat, rstd, axes):
                    - xhat * (g * xhat).mean(axis=axes, keepdims=True))
 
 
+def _standardize(x, axes, eps):
+    r"""$\hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon}$ and $1/\sqrt{\sigma^2+\epsilon}$,
+    over ``axes``."""
+    centered = x - x.mean(axis=axes, keepdims=True)
+    rstd = 1 / (((centered * centered).mean(axis=axes, keepdims=True) + eps) ** 0.5)
+    return centered * rstd, rstd
+
+
 def _affine_grads(grad, xhat, weight, bias, axes, needs):
     """$\\nabla_\\gamma = \\sum G\\hat x$, $\\nabla_\\beta = \\sum G$, summed over ``axes``, shaped
     like the parameters."""
@@ -42,12 +50,9 @@ class NativeLayerNorm(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
-        mean = x.mean(axis=axes, keepdims=True)
-        centered = x - mean
-        rstd = 1 / (((centered * centered).mean(axis=axes, keepdims=True) + eps) ** 0.5)
-        xhat = centered * rstd
+        xhat, rstd = _standardize(x, axes, eps)
         ctx.save_for_backward(xhat, rstd, weight, bias)
-        ctx.axes = axes
+        ctx.axes, ctx.eps = axes, eps
         y = xhat if weight is None else xhat * weight
         return y if bias is None else y + bias
 
@@ -60,6 +65,10 @@ class NativeLayerNorm(Function):
         outer = tuple(range(grad.ndim - len(ctx.axes)))  # the sample axes, summed for gamma, beta
         grad_w, grad_b = _affine_grads(grad, xhat, weight, bias, outer, needs)
         return grad_x, grad_w, grad_b, None, None
+
+    def saved_from_inputs(ctx, x, weight, bias, *_):
+        """create_graph=True: $\hat x$ and rstd again, as differentiable functions of x."""
+        return (*_standardize(x, ctx.axes, ctx.eps), weight, bias)
 
 
 class NativeBatchNorm(Function):
@@ -91,7 +100,7 @@ class NativeBatchNorm(Function):
         rstd = 1 / ((var + eps) ** 0.5)
         xhat = (x - mean) * rstd
         ctx.save_for_backward(xhat, rstd, weight, bias)
-        ctx.axes, ctx.shape, ctx.training = axes, shape, training
+        ctx.axes, ctx.shape, ctx.training, ctx.eps = axes, shape, training, eps
         y = xhat if weight is None else xhat * weight.reshape(shape)
         return y if bias is None else y + bias.reshape(shape)
 
@@ -105,3 +114,11 @@ class NativeBatchNorm(Function):
             grad_x = _normalized_grad(g, xhat, rstd, ctx.axes) if ctx.training else g * rstd
         grad_w, grad_b = _affine_grads(grad, xhat, weight, bias, ctx.axes, needs)
         return (grad_x, grad_w, grad_b) + (None,) * 5
+
+    def saved_from_inputs(ctx, x, weight, bias, running_mean, running_var, *_):
+        """create_graph=True: $\hat x$ and rstd again, as differentiable functions of x (in
+        evaluation the running statistics are constants)."""
+        if ctx.training:
+            return (*_standardize(x, ctx.axes, ctx.eps), weight, bias)
+        rstd = 1 / ((running_var.reshape(ctx.shape) + ctx.eps) ** 0.5)
+        return (x - running_mean.reshape(ctx.shape)) * rstd, rstd, weight, bias

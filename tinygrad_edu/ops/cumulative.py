@@ -69,7 +69,7 @@ class Cumprod(Function):
         positions = xp.arange(n)
         columns = []
         for k in range(n):  # d y_j / d x_k = prod_{i <= j, i != k} x_i for j >= k, else 0
-            others = xp.where(positions == k, 1, xs).astype(x.dtype, copy=False)
+            others = xp.where(positions == k, 1, xs)  # a float x stays its dtype (NEP 50)
             partial = xp.where(positions >= k, xp.cumprod(others, axis=-1), 0)
             columns.append((gs * partial).sum(axis=-1))
         return xp.moveaxis(xp.stack(columns, axis=-1), -1, ctx.dim), None, None

@@ -105,7 +105,8 @@ class DiagEmbed(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return array_module(grad).diagonal(grad, ctx.k).copy(), None
+        xp = array_module(grad)
+        return xp.copy(xp.diagonal(grad, ctx.k)), None
 
 
 class Diagonal(Function):
