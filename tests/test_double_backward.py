@@ -19,8 +19,8 @@ import pytest
 import torch
 
 import tinygrad_edu as tg
-from tinygrad_edu.autograd.function import Function
 from tests.parity import same
+from tinygrad_edu.autograd.function import Function
 
 rng = np.random.default_rng(0)
 X = np.array([[0.7, 1.3, 0.2], [1.1, 0.4, 1.9]])  # positive, distinct, no ties

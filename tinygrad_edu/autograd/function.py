@@ -41,7 +41,7 @@ differentiable Tensor functions (``autograd/tensor_xp.py``). So a backward may u
 
 and what forward saves must be inputs, the output, or non-differentiable masks/indices
 (recompute derived values in backward; keep shapes and numbers as ctx attributes). An op whose
-fast backward needs a costly derived value (layer norm's $\hat x$) may save it and define
+fast backward needs a costly derived value (layer norm's normalized x) may save it and define
 ``saved_from_inputs(ctx, *inputs)``, which recomputes the saved tuple from the input Tensors
 with differentiable ops; a create_graph backward then uses that instead. An op that cannot
 follow the contract sets ``create_graph = False``: ``create_graph=True`` then raises.

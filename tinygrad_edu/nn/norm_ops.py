@@ -67,7 +67,7 @@ class NativeLayerNorm(Function):
         return grad_x, grad_w, grad_b, None, None
 
     def saved_from_inputs(ctx, x, weight, bias, *_):
-        """create_graph=True: $\hat x$ and rstd again, as differentiable functions of x."""
+        r"""create_graph=True: $\hat x$ and rstd again, as differentiable functions of x."""
         return (*_standardize(x, ctx.axes, ctx.eps), weight, bias)
 
 
@@ -116,7 +116,7 @@ class NativeBatchNorm(Function):
         return (grad_x, grad_w, grad_b) + (None,) * 5
 
     def saved_from_inputs(ctx, x, weight, bias, running_mean, running_var, *_):
-        """create_graph=True: $\hat x$ and rstd again, as differentiable functions of x (in
+        r"""create_graph=True: $\hat x$ and rstd again, as differentiable functions of x (in
         evaluation the running statistics are constants)."""
         if ctx.training:
             return (*_standardize(x, ctx.axes, ctx.eps), weight, bias)
