@@ -44,7 +44,9 @@ and what forward saves must be inputs, the output, or non-differentiable masks/i
 fast backward needs a costly derived value (layer norm's normalized x) may save it and define
 ``saved_from_inputs(ctx, *inputs)``, which recomputes the saved tuple from the input Tensors
 with differentiable ops; a create_graph backward then uses that instead. An op that cannot
-follow the contract sets ``create_graph = False``: ``create_graph=True`` then raises.
+follow the contract sets ``create_graph = False``: ``create_graph=True`` then raises; or it
+gives a second backward written with Tensor ops, ``backward_on_tensors(ctx, grad, *inputs)``
+(the convolution: ``ops/conv_double.py``).
 Tests: ``tests/test_torch_parity.py`` checks each op's double backward against PyTorch.
 """
 
@@ -93,6 +95,7 @@ class Function:
     _op_name = "Function"  # the op's own class name (node classes are named "MulBackward0")
     mask_from_saved = False  # True: backward uses saved tensors only as a mask (relu), see below
     create_graph = True  # False: backward breaks the contract below; create_graph=True refuses
+    backward_on_tensors: Any = None  # an op's own create_graph backward, on Tensors (conv)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Give each op a node class named as PyTorch names it (``type(y.grad_fn).__name__`` is
@@ -256,6 +259,8 @@ class Function:
             raise RuntimeError(f"{self.name()} does not support create_graph=True yet")
         if self._clock != _InplaceClock.now and self._saved:
             self._check_versions()
+        if self.backward_on_tensors is not None:  # conv: a backward written for Tensors
+            return tuple(self.backward_on_tensors(grad, *self.inputs))
         saved = self._saved
         deps: list = []
         if self.array_io and saved:

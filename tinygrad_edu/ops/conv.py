@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..device import array_module
+from .conv_double import conv_backward_on_tensors
 from .windows import im2col, out_size, pad2d, tap_slices, unpad2d
 
 
@@ -46,7 +47,7 @@ class Convolution(Function):
     """
 
     array_io = True
-    create_graph = False  # backward uses the saved im2col columns, a derived value of x
+    backward_on_tensors = conv_backward_on_tensors  # create_graph=True: the same math on Tensors
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
