@@ -33,11 +33,12 @@ differentiable Tensor functions (``autograd/tensor_xp.py``). So a backward may u
 * arithmetic operators (``+ - * / ** @``, comparisons, ``~``) and indexing ``g[key]``,
 * array methods that Tensor also has (``reshape``, ``sum(axis=, keepdims=)``, ``swapaxes``,
   ``.T``, ``ndim``, ``shape``; not ``size``/``astype``/``copy``, which differ or are missing),
-* functions of ``xp = array_module(grad)``: ``where``, ``exp``, ``log``, ``sqrt``, ``tanh``,
-  ``sign``, ``logical_and/or/not``, ``expand_dims``, ``broadcast_to``, ``transpose``,
-  ``zeros``/``zeros_like``/``ones_like``, ``copy``, ``take``, ``split``, ``arange``,
-  ``errstate``, and ``select(keep, grad)`` (``autograd/select.py``: ``where(keep, grad, 0)``,
-  fast on arrays) for masked gradients;
+* functions of ``xp = array_module(grad)`` that ``autograd/tensor_xp.py`` also defines
+  (``where``, ``exp``, ``log``, ``log1p``, ``sin``, ``cos``, ``maximum``, ``moveaxis``,
+  ``flip``, ``roll``, ``cumsum``, ``cumprod``, ``concatenate``, ``take_along_axis``, masks such
+  as ``isfinite``, constants such as ``zeros``, ... see its methods), and
+  ``select(keep, grad)`` (``autograd/select.py``: ``where(keep, grad, 0)``, fast on arrays)
+  for masked gradients;
 
 and what forward saves must be inputs, the output, or non-differentiable masks/indices
 (recompute derived values in backward; keep shapes and numbers as ctx attributes). An op whose
@@ -47,7 +48,7 @@ with differentiable ops; a create_graph backward then uses that instead. An op t
 follow the contract sets ``create_graph = False``: ``create_graph=True`` then raises; or it
 gives a second backward written with Tensor ops, ``backward_on_tensors(ctx, grad, *inputs)``
 (the convolution: ``ops/conv_double.py``).
-Tests: ``tests/test_torch_parity.py`` checks each op's double backward against PyTorch.
+Tests: ``tests/test_double_backward.py`` checks every op's double backward against PyTorch.
 """
 
 from __future__ import annotations
