@@ -135,10 +135,15 @@ class TensorNamespace:
         return x.erf()
 
     def maximum(self, a: Any, b: Any) -> Any:
-        """Elementwise max; a number operand (``maximum(x, 1e-12)``) is a constant."""
+        """Elementwise max (ties share the gradient, as in PyTorch); a number operand
+        (``maximum(x, 1e-12)``) is a constant."""
+        if isinstance(a, Tensor) and isinstance(b, Tensor):
+            return _top().maximum(a, b)
         return self.where(_raw(a) >= _raw(b), a, b)
 
     def minimum(self, a: Any, b: Any) -> Any:
+        if isinstance(a, Tensor) and isinstance(b, Tensor):
+            return _top().minimum(a, b)
         return self.where(_raw(a) <= _raw(b), a, b)
 
     def clip(self, x: Any, low: Any, high: Any) -> Any:
@@ -221,16 +226,18 @@ class TensorNamespace:
         return x if isinstance(x, Tensor) else self._const(x)
 
 
-def _cat(xs: Any, axis: int) -> Any:
-    import tinygrad_edu
+def _top() -> Any:
+    import tinygrad_edu  # the package's functions (cat, stack, maximum), imported late
 
-    return tinygrad_edu.cat(list(xs), axis)
+    return tinygrad_edu
+
+
+def _cat(xs: Any, axis: int) -> Any:
+    return _top().cat(list(xs), axis)
 
 
 def _stack(xs: Any, axis: int) -> Any:
-    import tinygrad_edu
-
-    return tinygrad_edu.stack(list(xs), axis)
+    return _top().stack(list(xs), axis)
 
 
 _NAMESPACES: dict = {}
