@@ -72,14 +72,17 @@ class Silu(Function):
     @staticmethod
     def forward(ctx, x):
         s = _sigmoid(array_module(x), x)
-        ctx.save_for_backward(x)
+        ctx.save_for_backward(x, s)
         return x * s
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        s = _sigmoid(array_module(x), x)  # recomputed, not saved: a create_graph backward needs x
+        x, s = ctx.saved_tensors
         return grad * s * (1 + x * (1 - s))
+
+    def saved_from_inputs(ctx, x):
+        r"""create_graph=True: $\sigma(x)$ again, as a differentiable function of x."""
+        return x, x.sigmoid()
 
 
 class Softplus(Function):
