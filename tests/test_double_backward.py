@@ -393,3 +393,18 @@ def test_hessian_vector_product_matches_finite_differences(name: str) -> None:
     for ours, numeric in zip(hvp, _numeric_hvp(name)):
         np.testing.assert_allclose(ours.numpy(), numeric, rtol=1e-5, atol=1e-6,
                                    err_msg=f"Hessian-vector product of {name}")
+
+
+@pytest.mark.parametrize("name", ["Convolution", "NativeLayerNorm", "Silu"])
+def test_ops_that_recompute_still_refuse_a_freed_graph(name: str) -> None:
+    """conv (backward_on_tensors) and norms/silu (saved_from_inputs) recompute from the inputs;
+    a graph freed by a first backward must still refuse a second one, as in PyTorch."""
+
+    def program(lib):
+        program_, inputs = CASES[name]
+        xs = [lib.tensor(np.array(a), requires_grad=True) for a in inputs]
+        loss = (program_(lib, *xs) ** 2).sum()
+        lib.autograd.grad(loss, xs)
+        return lib.autograd.grad(loss, xs, create_graph=True)
+
+    same(program, what=f"{name} after its graph was freed")
