@@ -235,10 +235,6 @@ class Function:
         """Call ``backward`` and return one gradient array (or None) per input."""
         if self._clock != _InplaceClock.now and self._saved:
             self._check_versions()
-        if self._saved is _FREED:  # the recomputing paths below would not notice
-            raise RuntimeError(FREED_MESSAGE)
-        if self.backward_on_tensors is not None:  # conv: a backward written for Tensors
-            return tuple(self.backward_on_tensors(grad, *self.inputs))
         if self.array_io:
             grads = type(self).backward(self, grad)
             return grads if type(grads) is tuple else (grads,)
