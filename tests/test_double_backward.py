@@ -22,15 +22,13 @@ import tinygrad_edu as tg
 from tests.parity import same
 from tinygrad_edu.autograd.function import Function
 
-rng = np.random.default_rng(0)
 X = np.array([[0.7, 1.3, 0.2], [1.1, 0.4, 1.9]])  # positive, distinct, no ties
 Y = np.array([[0.9, 1.3, 1.5], [0.3, 0.6, 1.2]])
 P = np.array([[0.2, 0.7, 0.4], [0.9, 0.35, 0.6]])  # probabilities
 R = np.array([[-0.7, 1.3, 0.25], [1.1, -0.45, 1.9]])  # mixed signs
-IMG = np.cos(np.arange(2 * 2 * 5 * 5)).reshape(2, 2, 5, 5) * 1.3 + 0.1 * np.arange(100).reshape(
-    2, 2, 5, 5) / 100
+# (N, C, H, W) images with distinct pixels (max pooling has no ties), and a (O, C, KH, KW) weight
+IMG = 1.3 * np.cos(np.arange(100)).reshape(2, 2, 5, 5) + np.arange(100).reshape(2, 2, 5, 5) / 1000
 W3 = np.sin(np.arange(3 * 2 * 3 * 3) + 0.5).reshape(3, 2, 3, 3)
-V5 = np.array([0.3, -1.2, 2.1, 0.8, -0.4])
 
 
 def _idx(lib, values):

@@ -20,17 +20,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..device import array_module
 
 
-def window_index(size: tuple, kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> Any:
+def window_index(xp: Any, size: tuple, kernel: tuple, stride: tuple, dilation: tuple,
+                 out: tuple) -> Any:
     """Flat positions in the padded (H, W) image of tap (a, b) of window (i, j), in the order
     (KH, KW, OH, OW): ``image.reshape(..., H * W)[..., index]`` lists every window's pixels."""
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out
-    rows = np.arange(kh)[:, None, None, None] * dh + np.arange(oh)[None, None, :, None] * sh
-    cols = np.arange(kw)[None, :, None, None] * dw + np.arange(ow)[None, None, None, :] * sw
+    rows = xp.arange(kh)[:, None, None, None] * dh + xp.arange(oh)[None, None, :, None] * sh
+    cols = xp.arange(kw)[None, :, None, None] * dw + xp.arange(ow)[None, None, None, :] * sw
     return (rows * size[1] + cols).reshape(-1)
 
 
@@ -48,19 +47,19 @@ def conv_backward_on_tensors(ctx: Any, grad: Any, x: Any, weight: Any, bias: Any
     groups = ctx.groups
     top, bottom, left, right = ctx.padding
     size = (h + top + bottom, w + left + right)
-    index = window_index(size, (kh, kw), ctx.stride, ctx.dilation, (oh, ow))
     xp = array_module(x.array)  # the index lives on x's device
+    index = window_index(xp, size, (kh, kw), ctx.stride, ctx.dilation, (oh, ow))
     g_mat = grad.reshape(n, groups, o // groups, oh * ow)  # (N, G, O/G, P)
     grad_x = grad_w = grad_b = None
     if need_w:
         xpad = pad(x, (left, right, top, bottom))
-        cols = xpad.reshape(n, c, -1)[:, :, xp.asarray(index)].reshape(n, groups, -1, oh * ow)
+        cols = xpad.reshape(n, c, -1)[:, :, index].reshape(n, groups, -1, oh * ow)
         grad_w = (g_mat @ cols.transpose(-1, -2)).sum(0).reshape(weight.shape)
         grad_w = grad_w.squeeze(2) if one_d else grad_w
     if need_x:
         w_mat = weight.reshape(groups, o // groups, cg * kh * kw)
         grad_cols = (w_mat.transpose(-1, -2) @ g_mat).reshape(n, c, -1)  # (N, C, KH*KW*P)
-        positions = type(grad)._make(xp.broadcast_to(xp.asarray(index), grad_cols.shape))
+        positions = type(grad)._make(xp.broadcast_to(index, grad_cols.shape))
         image = grad.new_zeros((n, c, size[0] * size[1])).scatter_add(2, positions, grad_cols)
         grad_x = image.reshape(n, c, *size)[:, :, top : size[0] - bottom, left : size[1] - right]
         grad_x = grad_x.squeeze(2) if one_d else grad_x
