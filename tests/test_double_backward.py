@@ -14,6 +14,9 @@ The table is checked against the op registry (every ``Function`` subclass with
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import numpy as np
 import pytest
 import torch
@@ -269,6 +272,10 @@ NOT_APPLIED = {"_Step", "MaskedDependence"}
 
 
 def _registry() -> set:
+    """Every built-in op: the array_io Function subclasses defined anywhere in ops/ or nn/."""
+    for package in (tg.ops, tg.nn):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            importlib.import_module(info.name)
     seen: set = set()
     stack = [Function]
     while stack:
