@@ -19,7 +19,6 @@ import pkgutil
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_edu as tg
 from tests.parity import same
@@ -249,13 +248,6 @@ VARIANTS: dict = {
 }
 CASES.update(VARIANTS)
 
-# PyTorch's backward formulas of these linear ops take the input too, so there the gradient of a
-# linear loss "requires grad" (with an all-zero second derivative). Ours are constants, so, as
-# PyTorch itself does for cumsum or flip, differentiating them again raises "does not require
-# grad". Deliberate: the test checks PyTorch's answer is all zeros and that we raise.
-ZERO_BUT_TRACKED_IN_TORCH = {"AvgPool2D", "AdaptiveAvgPool2D", "MaxPool2DWithIndices",
-                             "IndexPad", "IndexPad/replicate"}
-
 # With a linear loss the bias's first gradient is sum(G), a constant; PyTorch's convolution
 # backward still marks it as requiring grad. Only the flag differs, so these run the square loss.
 SQUARE_ONLY = {"Convolution/bias"}
@@ -332,12 +324,6 @@ def test_case_exercises_its_op(name: str) -> None:
 def test_double_backward_matches_torch(name: str, square: bool) -> None:
     if name in SQUARE_ONLY and not square:
         pytest.skip("the flag differs, see SQUARE_ONLY")
-    if name in ZERO_BUT_TRACKED_IN_TORCH and not square:
-        _, _, theirs = _second_order(torch, name, square)
-        assert all(not bool(t.any()) for t in theirs)
-        with pytest.raises(RuntimeError, match="does not require grad"):
-            _second_order(tg, name, square)
-        return
     same(lambda lib: _second_order(lib, name, square), rtol=1e-9, atol=1e-10, check_names=False,
          what=f"double backward of {name}")
 

@@ -95,6 +95,9 @@ class Function:
     wraps_numbers = False  # True: next_functions lists (None, 0) for a number operand (x * 2)
     _op_name = "Function"  # the op's own class name (node classes are named "MulBackward0")
     mask_from_saved = False  # True: backward uses saved tensors only as a mask (relu), see below
+    # True: PyTorch's backward formula takes the input, so even where the gradient does not depend
+    # on it (pooling, padding: linear ops) it stays attached to it, with a derivative of 0.
+    grad_tracks_input = False
     create_graph = True  # False: backward breaks the contract below; create_graph=True refuses
     backward_on_tensors: Any = None  # an op's own create_graph backward, on Tensors (conv)
 
@@ -282,6 +285,8 @@ class Function:
                 f"(expected {len(self.inputs)}, got {len(grads)})"
             )
         grads = tuple(g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in grads)
+        if self.grad_tracks_input:
+            deps = [t for t in self.inputs if t is not None and t._requires_grad]
         if deps:  # relu: the saved tensors entered only through a mask
             grads = tuple(
                 g if g is None or g._requires_grad else MaskedDependence.apply(g, *deps)

@@ -72,6 +72,7 @@ class IndexPad(Function):
     """
 
     array_io = True
+    grad_tracks_input = True  # as in PyTorch: create_graph gradients stay attached to x
 
     @staticmethod
     def forward(ctx, x, pad, mode):

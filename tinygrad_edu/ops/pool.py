@@ -92,6 +92,7 @@ class MaxPool2DWithIndices(Function):
     """
 
     array_io = True
+    grad_tracks_input = True  # as in PyTorch: create_graph gradients stay attached to x
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
@@ -152,6 +153,7 @@ class AvgPool2D(Function):
     """
 
     array_io = True
+    grad_tracks_input = True  # as in PyTorch: create_graph gradients stay attached to x
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
@@ -216,6 +218,7 @@ class AdaptiveAvgPool2D(Function):
     """
 
     array_io = True
+    grad_tracks_input = True  # as in PyTorch: create_graph gradients stay attached to x
 
     @staticmethod
     def forward(ctx, x, output_size):
