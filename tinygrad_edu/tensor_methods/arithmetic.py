@@ -6,6 +6,7 @@ the math and its derivative; this file only connects Python's operators to the o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -335,7 +336,7 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
     (..., n, k) @ (k, m) is one big Mm on the rows, and (B, n, k) @ (B, k, m) a Bmm, each
     ending in UnsafeViewBackward0. Other forms are one MatMul node."""
     if b.ndim <= 2:
-        rows = a.reshape(-1, a.shape[-1])
+        rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])  # not -1: sizes may be 0
         return UnsafeView.apply(MatMul.apply(rows, b), a.shape[:-1] + b.shape[1:])
     if a.ndim == 3 and b.ndim == 3 and a.shape[0] == b.shape[0]:
         left = a.expand(a.shape).reshape(a.shape)
