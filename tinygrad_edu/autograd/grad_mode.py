@@ -7,12 +7,19 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
 
-class _GradMode:
-    enabled = True  # the single global flag, like PyTorch's thread-local grad mode
+class _GradModeState(threading.local):
+    """Grad mode is per thread, as in PyTorch: ``no_grad()`` in one thread (a grader's judge,
+    a data-loading worker) never switches recording off in another. Each thread starts on."""
+
+    enabled = True
+
+
+_GradMode = _GradModeState()
 
 
 def is_grad_enabled() -> bool:
