@@ -707,6 +707,8 @@ FORMS = {
     "batch @ matrix": lambda lib, x, y: x.reshape(1, 2, 3) @ y.T,
     "batch @ vector": lambda lib, x, y: x.reshape(1, 2, 3) @ y[0],
     "batch @ batch": lambda lib, x, y: x.reshape(1, 2, 3) @ y.T.reshape(1, 3, 2),
+    "broadcast batches": lambda lib, x, y: x.reshape(2, 1, 1, 3) @ (y.T * 1).expand(3, 3, 2),
+    "batch @ broadcast batch": lambda lib, x, y: x.expand(2, 2, 3) @ y.T.reshape(1, 3, 2),
     "reshape": lambda lib, x, y: x.reshape(3, 2), "view": lambda lib, x, y: x.view(-1),
     "flatten()": lambda lib, x, y: x.flatten(), "flatten(1)": lambda lib, x, y: x.flatten(1),
     "permute": lambda lib, x, y: x.permute(1, 0), "transpose": lambda lib, x, y: x.transpose(0, 1),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..autograd.function import _broadcast_message
 from ..device import array_module, on_common_device
 from ..dtypes import scalar_type_name
-from ..shapes import _check_matmul, _dim
+from ..shapes import _check_matmul, _dim, broadcast_shapes
 from .operands import (
     _operand,
     _operand_tensor,
@@ -343,6 +343,12 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
         right = b.expand(b.shape).reshape(b.shape)
         out = MatMul.apply(left, right)
         return UnsafeView.apply(out, out.shape)
+    if a.ndim >= 2:  # broadcast batches: expand both, fold the batch into one Bmm, unfold
+        batch = tuple(broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+        n = math.prod(batch)
+        left = a.expand(batch + a.shape[-2:]).reshape((n,) + a.shape[-2:])
+        right = b.expand(batch + b.shape[-2:]).reshape((n,) + b.shape[-2:])
+        return UnsafeView.apply(MatMul.apply(left, right), batch + (a.shape[-2], b.shape[-1]))
     return MatMul.apply(a, b)
 
 
