@@ -196,6 +196,10 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("operations"),
+        nudge=(
+            "Every operation on a tensor records one node (a grey ellipse); leaves are "
+            "boxes, not operations."
+        ),
         description=question(
             "operations",
             "how many operations (grey ellipses) the drawing shows",
@@ -203,6 +207,10 @@ def read_graph():
     )
     yield Case(
         run=answer("output_node"),
+        nudge=(
+            "A tensor's grad_fn is the node of the operation that made it; its name ends "
+            "in Backward0."
+        ),
         description=question(
             "output_node",
             "the name of the operation that made y, as in y.grad_fn",

@@ -246,6 +246,10 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("operations"),
+        nudge=(
+            "Every operation on a tensor records one node (a grey ellipse); leaves are "
+            "boxes, not operations."
+        ),
         description=question(
             "operations",
             "how many operations (grey ellipses) the drawing shows",
@@ -253,6 +257,10 @@ def read_graph():
     )
     yield Case(
         run=answer("broadcast_leaf"),
+        nudge=(
+            "Broadcasting stretches a missing or size-1 dimension: compare each leaf's "
+            "shape with the shape it is added to."
+        ),
         description=question(
             "broadcast_leaf",
             "the name of the leaf that broadcasting stretches over the batch",

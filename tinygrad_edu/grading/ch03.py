@@ -374,6 +374,7 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("largest_grad"),
+        nudge="Compare the sizes of the gradients, |grad|, not their signs and not the data.",
         description=question(
             "largest_grad",
             "the label of the input (a, b, c or f) whose gradient is largest in size",
@@ -381,6 +382,10 @@ def read_graph():
     )
     yield Case(
         run=answer("grad_of_d"),
+        nudge=(
+            "A node's grad is d(output)/d(node): the chain rule from the output down to "
+            "that node."
+        ),
         description=question(
             "grad_of_d",
             "the gradient shown on the box of d = a * b + c",

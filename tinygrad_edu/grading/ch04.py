@@ -150,6 +150,7 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("first_node"),
+        nudge="Backward starts at the node that made the loss and walks towards the leaves.",
         description=question(
             "first_node",
             "the backward node the engine runs first",
@@ -157,6 +158,10 @@ def read_graph():
     )
     yield Case(
         run=answer("tanh_saves"),
+        nudge=(
+            "A backward node saves what its derivative formula needs: write tanh's "
+            "derivative and see what it uses."
+        ),
         description=question(
             "tanh_saves",
             "what TanhBackward0 saved for backward: 'input' or 'output'",

@@ -150,6 +150,7 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("grad_receivers"),
+        nudge="Only leaves with requires_grad=True get a .grad; a detached copy is a constant.",
         description=question(
             "grad_receivers",
             "the leaves whose .grad backward fills (a list of names)",
@@ -157,6 +158,7 @@ def read_graph():
     )
     yield Case(
         run=answer("x_grad"),
+        nudge="The derivative of x * c with respect to x, where c is a constant.",
         description=question(
             "x_grad",
             "the number in x.grad after backward",

@@ -328,6 +328,10 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("else_node"),
+        nudge=(
+            "Control flow runs in Python: only the branch taken is recorded. Work out "
+            "which one this x takes."
+        ),
         description=question(
             "else_node",
             "the operation recorded for x = [-1., -2., 3.]",
@@ -335,6 +339,7 @@ def read_graph():
     )
     yield Case(
         run=answer("loop_muls"),
+        nudge="A Python loop records a new node for each operation on each pass.",
         description=question(
             "loop_muls",
             "how many MulBackward0 nodes the loop of 4 passes recorded",

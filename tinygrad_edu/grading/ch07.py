@@ -248,6 +248,7 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("copy_node"),
+        nudge="A dtype conversion is an operation too, with its own backward node.",
         description=question(
             "copy_node",
             "the name of the node that .to() recorded",
@@ -255,6 +256,7 @@ def read_graph():
     )
     yield Case(
         run=answer("w_grad_dtype"),
+        nudge="A leaf's .grad has the leaf's own dtype: backward through a cast casts back.",
         description=question(
             "w_grad_dtype",
             "the dtype of w.grad after backward, e.g. 'float64'",

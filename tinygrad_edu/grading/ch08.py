@@ -433,6 +433,7 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("linear_nodes"),
+        nudge="A Linear layer is one matrix product plus a bias, recorded as a single node.",
         description=question(
             "linear_nodes",
             "how many AddmmBackward0 nodes (one per Linear layer) the graph holds",
@@ -440,6 +441,7 @@ def read_graph():
     )
     yield Case(
         run=answer("loss_nodes"),
+        nudge="Cross-entropy is made of two steps; read the two nodes nearest the loss.",
         description=question(
             "loss_nodes",
             "the two operations nearest the loss, that cross-entropy recorded (a list)",

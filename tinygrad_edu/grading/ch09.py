@@ -351,6 +351,10 @@ def _graph_answers() -> dict:
 def read_graph():
     yield Case(
         run=answer("nan_born_in"),
+        nudge=(
+            "Follow the backward pass from the loss towards x: 0 times an infinite local "
+            "derivative is NaN."
+        ),
         description=question(
             "nan_born_in",
             "the backward node whose output first holds a NaN",
@@ -358,6 +362,10 @@ def read_graph():
     )
     yield Case(
         run=answer("loss_is_finite"),
+        nudge=(
+            "The loss's own value and its gradients are different things: read the forward "
+            "value."
+        ),
         description=question(
             "loss_is_finite",
             "is the loss itself finite? (True or False)",

@@ -37,14 +37,19 @@ def _conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0,
     "starts at 0, s, 2s, ...: floor((n + 2p - d*(k-1) - 1) / s) + 1. Use // for the floor.",
 )
 def conv_output_size():
-    yield Case(args=(8, 3))
-    yield Case(args=(28, 5))
-    yield Case(args=(28, 3), kwargs=dict(stride=2, padding=1))
-    yield Case(args=(10, 3), kwargs=dict(dilation=2))
-    yield Case(args=(7, 2), kwargs=dict(stride=2), hidden=True)
-    yield Case(args=(32, 5), kwargs=dict(stride=3, padding=2, dilation=2), hidden=True)
-    yield Case(args=(3, 3), hidden=True)
-    yield Case(args=(1, 1), kwargs=dict(padding=4, stride=4), hidden=True)
+    fits = "How many positions a k-wide window takes in n pixels, sliding one at a time."
+    strided = ("Stride s: windows start at 0, s, 2s, ... and only whole windows count; "
+               "padding p adds p pixels on each side.")
+    dilated = "Dilation d spreads the kernel's taps d pixels apart: the window gets wider."
+    yield Case(args=(8, 3), nudge=fits)
+    yield Case(args=(28, 5), nudge=fits)
+    yield Case(args=(28, 3), kwargs=dict(stride=2, padding=1), nudge=strided)
+    yield Case(args=(10, 3), kwargs=dict(dilation=2), nudge=dilated)
+    yield Case(args=(7, 2), kwargs=dict(stride=2), hidden=True, nudge=strided)
+    yield Case(args=(32, 5), kwargs=dict(stride=3, padding=2, dilation=2), hidden=True,
+               nudge=strided + " " + dilated)
+    yield Case(args=(3, 3), hidden=True, nudge="A kernel as large as the image fits once.")
+    yield Case(args=(1, 1), kwargs=dict(padding=4, stride=4), hidden=True, nudge=strided)
 
 
 # ------------------------------------------------------------------------------ ch10.im2col
@@ -68,7 +73,11 @@ def _im2col_case(seed: int, shape: tuple, k: int, stride: int = 1, hidden: bool 
     kwargs = {} if stride == 1 else {"stride": stride}
     name = f"np.arange({x.size}.).reshape{shape}" if integers else f"x of shape {shape}"
     extra = "" if stride == 1 else f", stride={stride}"
-    return Case(args=(x, k), kwargs=kwargs, hidden=hidden,
+    nudge = ("Each column is one window, the windows in order (image, output row, output "
+             "column); each row one (channel, kernel row, kernel column) tap.")
+    if stride != 1:
+        nudge += f" With stride {stride}, windows start every {stride} pixels."
+    return Case(args=(x, k), kwargs=kwargs, hidden=hidden, nudge=nudge,
                 description=f"im2col({name}, {k}{extra})")
 
 
@@ -116,8 +125,17 @@ def _conv_case(seed: int, x_shape: tuple, w_shape: tuple, bias: bool = True, str
     extra = "".join(f", {k}={v}" for k, v in kwargs.items())
     description = (f"conv2d(x {x_shape}, weight {w_shape}, {'bias' if bias else 'None'}"
                    f"{extra})")
+    nudge = "A convolution is the (O, C*k*k) weights times the im2col columns of x."
+    if bias:
+        nudge += " The bias adds one number per output channel."
+    if padding:
+        nudge += f" Padding {padding} puts zeros around the image's height and width only."
+    if stride != 1:
+        nudge += f" Stride {stride}: a smaller output (OH, OW)."
+    if x_shape[0] > 1:
+        nudge += " With several images, the output is (N, O, OH, OW): image first."
     return Case(args=(x, w, b if bias else None), kwargs=kwargs, hidden=hidden,
-                description=description)
+                description=description, nudge=nudge)
 
 
 @task(
@@ -158,7 +176,12 @@ def _pool_case(seed: int, shape: tuple, k: int, ties: bool = False, hidden: bool
     x = rng.integers(0, 3, shape).astype(np.float64) if ties else rng.standard_normal(shape)
     grad = rng.standard_normal((shape[0], shape[1], shape[2] // k, shape[3] // k))
     what = "x with many ties" if ties else "x"
-    return Case(args=(x, grad, k), hidden=hidden,
+    nudge = "A window's output is one of its pixels: the window's whole gradient goes there."
+    if ties:
+        nudge += " With equal values, only the first maximum (row by row) gets it."
+    if shape[2] % k or shape[3] % k:
+        nudge += " Pixels that no window covers get a gradient of 0."
+    return Case(args=(x, grad, k), hidden=hidden, nudge=nudge,
                 description=f"max_pool_backward({what} {shape}, grad {grad.shape}, {k})")
 
 

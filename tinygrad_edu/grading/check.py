@@ -29,6 +29,7 @@ from typing import Any
 
 from tinygrad_edu.grading import feedback
 from tinygrad_edu.grading.compare import mismatch, short_repr
+from tinygrad_edu.grading.mistakes import classic_mistake
 from tinygrad_edu.grading.plain import OtherValue, PlainDataError, decode, encode, round_trip
 from tinygrad_edu.grading.results import (
     ERROR,
@@ -299,12 +300,15 @@ def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, 
     return ("It did not run.", "", "")
 
 
-def _diagnosis(task: Task, case: Case, outcome: Any) -> str:
-    """The task's own reading of a wrong answer (a classic mistake), or ""."""
-    if task.diagnose is None or not isinstance(outcome, dict) or outcome.get("status") != "ok":
+def _diagnosis(task: Task, case: Case, expected: Any, outcome: Any) -> str:
+    """The task's own reading of a wrong answer, else a classic mistake (`mistakes`), or ""."""
+    if not isinstance(outcome, dict) or outcome.get("status") != "ok":
         return ""
     try:
-        return str(task.diagnose(case, decode(outcome.get("value"))) or "")
+        got = decode(outcome.get("value"))
+        if task.diagnose is not None and (found := task.diagnose(case, got)):
+            return str(found)
+        return "" if case.judge else classic_mistake(expected, got)
     except Exception:
         return ""
 
@@ -355,7 +359,7 @@ def judge_task(
         result.case, result.hidden = case.describe(task.object_name), case.hidden
         result.expected, result.got = want, got
         outcome = outcomes[i] if i < len(outcomes) else None
-        result.nudge = _diagnosis(task, case, outcome) or case.nudge
+        result.nudge = _diagnosis(task, case, expected[i], outcome) or case.nudge
     result.message = feedback.counts(result, hidden_count) + (f" {result.message}" if first else "")
     return result
 
