@@ -85,12 +85,25 @@ _B = torch.tensor([1.0, 2.0, 3.0])
 
 
 def _descend_run(loss: Callable, start: list, lr: float, steps: int) -> Callable:
-    def run(descend: Callable) -> torch.Tensor:
+    def run(descend: Callable) -> dict:
         w = torch.tensor(start, requires_grad=True)
         result = descend(loss, w, lr, steps)
-        return result.detach()
+        return {  # w must be updated in place, stay a leaf, and come back itself
+            "w after": w.detach(),
+            "returned w itself": result is w,
+            "w still a leaf": w.is_leaf and w.requires_grad,
+        }
 
     return run
+
+
+IN_PLACE = (
+    "The caller's w is the parameter: descend updates that very tensor in place (it stays "
+    "a leaf that requires grad) and returns it."
+)
+ACCUMULATES = (
+    "backward() adds into .grad: each step must use the gradient at the current w only."
+)
 
 
 @task(
@@ -111,19 +124,23 @@ def descend():
 
     yield Case(
         run=_descend_run(square, [0.0, 0.0], 0.1, 1),
+        nudge=IN_PLACE,
         description="one step on ((w - [3., -1.]) ** 2).sum() from w = [0., 0.], lr = 0.1",
     )
     yield Case(
         run=_descend_run(square, [0.0, 0.0], 0.1, 20),
+        nudge=ACCUMULATES + " " + IN_PLACE,
         description="20 steps on ((w - [3., -1.]) ** 2).sum() from w = [0., 0.], lr = 0.1",
     )
     yield Case(
         run=_descend_run(least_squares, [0.0, 0.0], 0.05, 50),
+        nudge=ACCUMULATES + " " + IN_PLACE,
         hidden=True,
         description="50 steps of least squares ((A @ w - b) ** 2).mean(), lr = 0.05",
     )
     yield Case(
         run=_descend_run(lambda w: (w.exp() - 2 * w).sum(), [1.0, -0.5, 2.0], 0.2, 30),
+        nudge=ACCUMULATES + " " + IN_PLACE,
         hidden=True,
         description="30 steps on (exp(w) - 2 w).sum(), lr = 0.2",
     )

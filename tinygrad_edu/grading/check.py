@@ -27,8 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tinygrad_edu.grading import feedback
-from tinygrad_edu.grading.compare import mismatch, short_repr
+from tinygrad_edu.grading.compare import as_array, mismatch, short_repr
 from tinygrad_edu.grading.mistakes import classic_mistake
 from tinygrad_edu.grading.plain import OtherValue, PlainDataError, decode, encode, round_trip
 from tinygrad_edu.grading.results import (
@@ -240,12 +242,22 @@ def _changed_input(case: Case, after: Any) -> str:
 
 
 def _differs(before: Any, after: Any) -> str:
-    """Like `mismatch`, but objects that are not plain data (a function) are not compared."""
+    """Like `mismatch`, but bit for bit (an input nudged by 1e-9 is a changed input), and
+    objects that are not plain data (a function) are not compared."""
     if isinstance(before, OtherValue):
         return ""
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         return next((r for b, a in zip(before, after, strict=True) if (r := _differs(b, a))), "")
-    return mismatch(before, after) or ""
+    reason = mismatch(before, after)
+    if reason:
+        return reason
+    b, a = as_array(before), as_array(after)
+    if b is not None and a is not None and not np.array_equal(a, b, equal_nan=b.dtype.kind in "fc"):
+        return "values differ"
+    if isinstance(before, float) and isinstance(after, float):
+        same = before == after or before != before and after != after  # nan is nan
+        return "" if same else "the value differs"
+    return ""
 
 
 def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, str, str] | None:
@@ -359,7 +371,8 @@ def judge_task(
         result.case, result.hidden = case.describe(task.object_name), case.hidden
         result.expected, result.got = want, got
         outcome = outcomes[i] if i < len(outcomes) else None
-        result.nudge = _diagnosis(task, case, expected[i], outcome) or case.nudge
+        diagnosis = _diagnosis(task, case, expected[i], outcome)
+        result.nudge = " ".join(filter(None, [diagnosis, case.nudge]))
     result.message = feedback.counts(result, hidden_count) + (f" {result.message}" if first else "")
     return result
 

@@ -1,6 +1,7 @@
 """Is the learner's answer right? `mismatch` says why not, in words a learner can act on.
 
-Numbers compare with a tolerance, arrays and tensors by type, shape, dtype and then values,
+Numbers compare with a tolerance, arrays and tensors by type, shape, dtype and then values
+(float64 ones to 1e-9, float32 ones to 1e-5),
 lists/tuples/dicts item by item. Both sides are plain data by then (`plain.decode`): NumPy
 arrays the checks built themselves, `TensorValue`s, numbers, strings, lists and dicts.
 """
@@ -17,6 +18,9 @@ from tinygrad_edu.grading.plain import OtherValue, TensorValue
 
 RTOL = 1e-5
 ATOL = 1e-6
+# float64 answers carry 16 digits: a float32 detour or a one-sided difference must not pass
+RTOL64 = 1e-9
+ATOL64 = 1e-9
 
 
 def as_array(x: Any) -> np.ndarray | None:
@@ -54,7 +58,9 @@ def _array_mismatch(expected: np.ndarray, got: np.ndarray) -> str | None:
     if got.dtype != expected.dtype:
         return f"dtype {got.dtype}, expected dtype {expected.dtype}"
     if expected.dtype.kind in "fc":
-        ok = np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
+        wide = expected.dtype.itemsize >= (8 if expected.dtype.kind == "f" else 16)
+        rtol, atol = (RTOL64, ATOL64) if wide else (RTOL, ATOL)
+        ok = np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     else:
         ok = np.array_equal(got, expected)
     return None if ok else "values differ"

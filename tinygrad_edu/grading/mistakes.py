@@ -116,8 +116,8 @@ def classic_mistake(expected: Any, got: Any) -> str:
         return "Off by one: think about where the count starts and whether the end is included."
     if not np.any(g) and np.any(e):
         return (
-            "Every value is 0: nothing reached this result. Think about where each value "
-            "gets written (a gradient that never arrives, or is overwritten)."
+            "Every value is 0 where the expected ones are not: nothing reached this result. "
+            "Think about where each value gets written."
         )
     r = _ratio(e, g)
     if r is None:
