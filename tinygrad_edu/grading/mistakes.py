@@ -33,6 +33,8 @@ def _array(x: Any) -> np.ndarray | None:
     """``x`` as a float array when it is numeric (a number, an array, a tensor), else None."""
     if isinstance(x, bool):
         return None
+    if isinstance(x, numbers.Integral):
+        return np.asarray(int(x))
     if isinstance(x, numbers.Real):
         return np.asarray(float(x))
     a = as_array(x)
@@ -137,7 +139,7 @@ def classic_mistake(expected: Any, got: Any) -> str:
             "Every value is half the expected: a contribution is missing. The gradient of a "
             "value used twice accumulates (+=) from both uses."
         )
-    n = _n_minus_one(r)
+    n = _n_minus_one(r) if e.dtype.kind == "f" else None
     if n is not None:
         return (
             f"Your numbers are off by a factor of n/(n-1) with n = {n}: dividing by n versus "

@@ -1,0 +1,139 @@
+"""Holes found in a review of every task (issue #16), each closed with a sneaky answer that
+must fail; and the nudges: a failed case names its concept, a classic mistake is recognised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as torch
+from tinygrad_edu.grading.check import evaluate
+from tinygrad_edu.grading.mistakes import classic_mistake
+from tinygrad_edu.grading.tasks import get_task, load_chapter
+
+
+def _run(task_id: str, obj, hidden: bool = True):
+    return evaluate(get_task(task_id), obj, hidden=hidden)
+
+
+# ---------------------------------------------------------------- tolerance too loose
+def _forward_difference(f, x, eps=1e-6):
+    """One-sided (f(x + eps) - f(x)) / eps: off by about eps, below the float32 tolerance."""
+    flat = x.array.reshape(-1)
+    grad = np.zeros(flat.size)
+    base = f(x).item()
+    for i in range(flat.size):
+        old = float(flat[i])
+        flat[i] = old + eps
+        grad[i] = (f(x).item() - base) / eps
+        flat[i] = old
+    return grad.reshape(x.array.shape)
+
+
+def test_a_one_sided_difference_fails_numerical_grad_already_in_the_notebook():
+    result = _run("ch09.numerical_grad", _forward_difference, hidden=False)
+    assert result.status == "failed", "float64 answers are compared to 1e-9, not 1e-5"
+
+
+def _conv2d_in_float32(x, weight, bias=None, stride=1, padding=0):
+    """The right convolution, computed in float32 and cast back to float64."""
+    from tinygrad_edu.grading.ch10 import _conv2d
+
+    args = (x.astype(np.float32), weight.astype(np.float32))
+    b = None if bias is None else bias.astype(np.float32)
+    return _conv2d(*args, b, stride, padding).astype(np.float64)
+
+
+def test_a_float32_detour_fails_a_float64_convolution():
+    assert _run("ch10.conv2d", _conv2d_in_float32).status == "failed"
+
+
+# ---------------------------------------------------------------- "don't modify the input"
+def _square_and_nudge_input(x):
+    y = x * x
+    if x.dtype.kind == "f":
+        x += 1e-12  # below any tolerance, and still a changed input
+    return y
+
+
+def test_an_input_changed_below_the_tolerance_is_still_a_changed_input():
+    result = _run("ch00.square_all", _square_and_nudge_input)
+    assert result.status == "failed" and "changed its input" in result.message
+
+
+def _descend_by_copies(loss_fn, w, lr, steps):
+    """Right numbers, but a new tensor each step: the caller's w never moves."""
+    for _ in range(steps):
+        loss_fn(w).backward()
+        w = (w - lr * w.grad).detach().requires_grad_()
+    return w
+
+
+def _descend_zeroing_first(loss_fn, w, lr, steps):
+    """PyTorch's other valid order: clear the old gradient before each backward."""
+    for _ in range(steps):
+        if w.grad is not None:
+            w.grad.zero_()
+        loss_fn(w).backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+    return w
+
+
+def test_descend_must_update_the_callers_w_in_place():
+    result = _run("ch05.descend", _descend_by_copies)
+    assert result.status == "failed" and "in place" in result.nudge
+
+
+def test_descend_accepts_zeroing_the_gradient_before_backward():
+    assert _run("ch05.descend", _descend_zeroing_first).status == "passed"
+
+
+# ---------------------------------------------------------------- nudges and diagnoses
+def test_a_wrong_answer_shows_expected_got_and_the_concept():
+    result = _run("ch10.conv_output_size", lambda n, k, stride=1, padding=0, dilation=1: n - k)
+    assert result.status == "failed"
+    assert result.expected and result.got and result.case
+    assert "window" in result.nudge
+
+
+def test_a_missing_dimension_is_named_as_keepdim():
+    result = _run("ch00.row_means", lambda m: m.mean(axis=1, keepdims=True))
+    assert "keepdim" in result.nudge and "(2, 1)" in result.nudge
+
+
+@pytest.mark.parametrize(
+    ("got", "words"),
+    [
+        (lambda e: e.T, "transposed"),
+        (lambda e: -e, "opposite sign"),
+        (lambda e: e / 2, "accumulates"),
+        (lambda e: e * 2, "counted twice"),
+        (lambda e: e * 4 / 3, "n - 1"),
+        (lambda e: e.astype(np.float32), "dtype"),
+        (lambda e: np.zeros_like(e), "Every value is 0"),
+    ],
+)
+def test_classic_mistakes_are_named_by_their_concept(got, words):
+    expected = np.array([[1.0, -2.0, 3.5], [0.5, 4.0, -1.0]])
+    assert words in classic_mistake(expected, got(expected))
+
+
+def test_an_integer_off_by_one_and_a_right_answer():
+    assert "Off by one" in classic_mistake(np.int64(7), np.int64(8))
+    assert classic_mistake(np.arange(3.0), np.array([5.0, -1.0, 2.0])) == ""
+
+
+@pytest.mark.parametrize("chapter", [0, 10])
+def test_every_case_of_these_chapters_names_its_concept(chapter):
+    for task in load_chapter(chapter):
+        for case in task.cases(hidden=True):
+            assert case.nudge, f"{task.id}: {case.describe(task.object_name)} has no nudge"
+
+
+def test_every_graph_question_names_its_concept():
+    for chapter in range(1, 10):
+        task = get_task(f"ch{chapter:02d}.read_graph")
+        for case in task.cases(hidden=False):
+            assert case.nudge, f"{task.id}: {case.description} has no nudge"
