@@ -137,3 +137,20 @@ def test_every_graph_question_names_its_concept():
         task = get_task(f"ch{chapter:02d}.read_graph")
         for case in task.cases(hidden=False):
             assert case.nudge, f"{task.id}: {case.description} has no nudge"
+
+
+def _distances_in_float32(x, y):
+    """Right formula, computed in float32 and cast back."""
+    a, b = x.to(torch.float32), y.to(torch.float32)
+    return ((a.unsqueeze(1) - b.unsqueeze(0)) ** 2).sum(dim=-1).sqrt().to(x.dtype)
+
+
+def _distances_by_gram(x, y):
+    """|x|^2 + |y|^2 - 2 x.y: another right formula, with its own rounding."""
+    sq = (x * x).sum(dim=1, keepdim=True) + (y * y).sum(dim=1) - 2 * (x @ y.T)
+    return sq.clamp(min=0).sqrt()
+
+
+def test_pairwise_distances_in_float64_must_be_float64_precise():
+    assert _run("ch02.pairwise_distances", _distances_in_float32).status == "failed"
+    assert _run("ch02.pairwise_distances", _distances_by_gram).status == "passed"

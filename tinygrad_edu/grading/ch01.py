@@ -31,10 +31,12 @@ def _make_grid(rows: int, cols: int) -> torch.Tensor:
     "reshape fills the rows one after the other.",
 )
 def make_grid():
-    yield Case(args=(3, 4))
-    yield Case(args=(1, 5))
-    yield Case(args=(4, 1), hidden=True)
-    yield Case(args=(2, 6), hidden=True)
+    grid = ("Counting 0, 1, 2, ... in float64, laid out row after row: a reshape fills "
+            "each row before the next.")
+    yield Case(args=(3, 4), nudge=grid)
+    yield Case(args=(1, 5), nudge=grid)
+    yield Case(args=(4, 1), hidden=True, nudge=grid)
+    yield Case(args=(2, 6), hidden=True, nudge=grid)
 
 
 def _describe(t: torch.Tensor) -> dict:
@@ -55,12 +57,14 @@ def _describe(t: torch.Tensor) -> dict:
     "`t.numel()` elements times `t.dtype.itemsize` bytes each.",
 )
 def describe():
-    yield Case(args=(torch.zeros(2, 3),))
-    yield Case(args=(torch.tensor(3.5),))
-    yield Case(args=(torch.arange(10),))
-    yield Case(args=(torch.ones(4, 1, 2, dtype=torch.float64),), hidden=True)
-    yield Case(args=(torch.tensor([True, False, True]),), hidden=True)
-    yield Case(args=(torch.zeros(3, 0),), hidden=True)
+    size = "A tensor's bytes: its number of elements times the size of one element's dtype."
+    yield Case(args=(torch.zeros(2, 3),), nudge=size)
+    yield Case(args=(torch.tensor(3.5),), nudge="A 0-d tensor has shape () and one element.")
+    yield Case(args=(torch.arange(10),), nudge="arange of ints gives int64: 8 bytes each.")
+    yield Case(args=(torch.ones(4, 1, 2, dtype=torch.float64),), hidden=True, nudge=size)
+    yield Case(args=(torch.tensor([True, False, True]),), hidden=True,
+               nudge="A bool is stored in one byte.")
+    yield Case(args=(torch.zeros(3, 0),), hidden=True, nudge="A dimension of size 0: no elements.")
 
 
 def _array_then_tensor(share: Callable, dtype: type) -> torch.Tensor:
@@ -88,17 +92,23 @@ def _tensor_then_array(share: Callable) -> np.ndarray:
     "itself instead.",
 )
 def share_memory():
-    yield Case(args=(np.array([1.0, 2.0, 3.0]),))
+    shared = ("Sharing memory: the tensor and the array are two views of the same numbers, so "
+              "a change through one shows in the other; a copy does not see it.")
+    yield Case(args=(np.array([1.0, 2.0, 3.0]),), nudge="The tensor keeps the array's dtype.")
     yield Case(
         run=lambda f: _array_then_tensor(f, np.float64),
         description="a = np.arange(4.0); t = share_memory(a); a[0] = 100; t",
+        nudge=shared,
     )
     yield Case(
         run=_tensor_then_array,
         description="a = np.arange(4.0); t = share_memory(a); t[1] = -1.0; a",
+        nudge=shared,
     )
-    yield Case(args=(np.array([[1, 2], [3, 4]], dtype=np.int32),), hidden=True)
+    yield Case(args=(np.array([[1, 2], [3, 4]], dtype=np.int32),), hidden=True,
+               nudge="The tensor keeps the array's dtype, int32 too.")
     yield Case(
+        nudge=shared,
         run=lambda f: _array_then_tensor(f, np.float32),
         description="a = np.arange(4, dtype=np.float32); t = share_memory(a); a[0] = 100; t",
         hidden=True,
@@ -124,15 +134,17 @@ def _view_sees_change(f: Callable) -> list:
     hint="`:` keeps a whole dimension and `-1` is the last position: one index per dimension.",
 )
 def last_column():
-    yield Case(args=(torch.arange(12).reshape(3, 4),))
-    yield Case(args=(torch.tensor([[1.5, 2.5]]),))
+    index = "One index per dimension: all rows, and the last position along the columns."
+    yield Case(args=(torch.arange(12).reshape(3, 4),), nudge=index)
+    yield Case(args=(torch.tensor([[1.5, 2.5]]),), nudge=index)
     yield Case(
+        nudge="Basic indexing gives a view: it shares memory with m and sees later changes.",
         run=_view_sees_change,
         description="m = torch.arange(6.0).reshape(2, 3); col = last_column(m); "
         "m[0, 2] = 100.0; col.tolist()  (a view sees the change)",
     )
-    yield Case(args=(torch.arange(5).reshape(5, 1),), hidden=True)
-    yield Case(args=(torch.ones(2, 7, dtype=torch.float64) * 3,), hidden=True)
+    yield Case(args=(torch.arange(5).reshape(5, 1),), hidden=True, nudge=index)
+    yield Case(args=(torch.ones(2, 7, dtype=torch.float64) * 3,), hidden=True, nudge=index)
 
 
 def _diagonal(m: torch.Tensor) -> torch.Tensor:
@@ -149,12 +161,15 @@ def _diagonal(m: torch.Tensor) -> torch.Tensor:
     "`m[rows[i], cols[i]]` for every i. Which rows and columns hold the diagonal?",
 )
 def diagonal():
-    yield Case(args=(torch.arange(9).reshape(3, 3),))
-    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),))
-    yield Case(args=(torch.arange(8.0).reshape(4, 2),))
-    yield Case(args=(torch.tensor([[7]]),), hidden=True)
-    yield Case(args=(torch.arange(30, dtype=torch.float64).reshape(6, 5),), hidden=True)
-    yield Case(args=(torch.arange(12).reshape(2, 6),), hidden=True)
+    fancy = "Integer-tensor indexing pairs the index tensors up: m[rows[i], cols[i]] for each i."
+    wide = fancy + " A matrix that is not square has min(rows, cols) diagonal entries."
+    yield Case(args=(torch.arange(9).reshape(3, 3),), nudge=fancy)
+    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),), nudge=wide)
+    yield Case(args=(torch.arange(8.0).reshape(4, 2),), nudge=wide)
+    yield Case(args=(torch.tensor([[7]]),), hidden=True, nudge=fancy)
+    yield Case(args=(torch.arange(30, dtype=torch.float64).reshape(6, 5),), hidden=True,
+               nudge=wide)
+    yield Case(args=(torch.arange(12).reshape(2, 6),), hidden=True, nudge=wide)
 
 
 def _channels_last(x: torch.Tensor) -> torch.Tensor:
@@ -171,10 +186,13 @@ def _channels_last(x: torch.Tensor) -> torch.Tensor:
     "dimension goes to each new position).",
 )
 def channels_last():
-    yield Case(args=(torch.arange(24.0).reshape(2, 3, 2, 2),))
-    yield Case(args=(torch.arange(12).reshape(1, 3, 2, 2),))
-    yield Case(args=(torch.arange(18.0).reshape(1, 2, 3, 3),), hidden=True)
-    yield Case(args=(torch.arange(40, dtype=torch.float64).reshape(2, 4, 1, 5),), hidden=True)
+    move = ("Moving a dimension reorders the elements; a reshape keeps their order and only "
+            "regroups them.")
+    yield Case(args=(torch.arange(24.0).reshape(2, 3, 2, 2),), nudge=move)
+    yield Case(args=(torch.arange(12).reshape(1, 3, 2, 2),), nudge=move)
+    yield Case(args=(torch.arange(18.0).reshape(1, 2, 3, 3),), hidden=True, nudge=move)
+    yield Case(args=(torch.arange(40, dtype=torch.float64).reshape(2, 4, 1, 5),), hidden=True,
+               nudge=move)
 
 
 # --- reading a graph ---------------------------------------------------------------------------

@@ -42,6 +42,8 @@ def _raises(*args: object, hidden: bool = False, name: str = "") -> Case:
         expected="RuntimeError",
         hidden=hidden,
         description=f"{call} must raise RuntimeError",
+        nudge="Shapes that do not fit are an error, not a guess: sizes that differ where "
+        "neither is 1 (or inner sizes that differ) cannot be combined.",
     )
 
 
@@ -71,13 +73,20 @@ def _softmax_rows(x: torch.Tensor) -> torch.Tensor:
     "Then divide by the row sums (`keepdim=True` again).",
 )
 def softmax_rows():
-    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]),))
-    yield Case(args=(torch.tensor([[1000.0, 1001.0, 1002.0]]),))
-    yield Case(args=(torch.tensor([[-2.0, 0.5], [3.0, 1.0], [0.0, -1.0]]),))
-    yield Case(args=(torch.tensor([4.0, -4.0, 0.0]),), hidden=True)
-    yield Case(args=(torch.arange(12.0).reshape(2, 2, 3) * 30 - 100,), hidden=True)
+    rows = "Each row becomes probabilities: positive, summing to 1 along the last dimension."
+    big = ("exp(1000) overflows to inf: softmax(x) equals softmax(x - c) for any c per row, "
+           "so large inputs must not reach exp as they are.")
+    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]),), nudge=rows)
+    yield Case(args=(torch.tensor([[1000.0, 1001.0, 1002.0]]),), nudge=big)
+    yield Case(args=(torch.tensor([[-2.0, 0.5], [3.0, 1.0], [0.0, -1.0]]),),
+               nudge=rows + " A (3,) of row maxima or sums broadcasts as a row, not a column.")
+    yield Case(args=(torch.tensor([4.0, -4.0, 0.0]),), hidden=True,
+               nudge="A 1-D x is a single row: the last dimension is its only one.")
+    yield Case(args=(torch.arange(12.0).reshape(2, 2, 3) * 30 - 100,), hidden=True,
+               nudge="A 3-D x: the last dimension is the one that sums to 1. " + big)
     yield Case(
-        args=(torch.tensor([[-800.0, -801.0], [5.0, 5.0]], dtype=torch.float64),), hidden=True
+        args=(torch.tensor([[-800.0, -801.0], [5.0, 5.0]], dtype=torch.float64),), hidden=True,
+        nudge="exp(-800) underflows to 0 even in float64. " + big,
     )
 
 
@@ -132,12 +141,19 @@ def _standardize_mistake(case: Case, got: object) -> str:
     "subtracts the wrong means without any error. `keepdim=True` keeps shape (rows, 1).",
 )
 def standardize_rows():
-    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0, 4.0], [10.0, 10.0, 20.0, 40.0]]),))
-    yield Case(args=(_SQUARE,))
-    yield Case(args=(torch.tensor([[2.0, 4.0]]),), kwargs={"eps": 0.0})
-    yield Case(args=(_SQUARE.T,), kwargs={"eps": 0.1}, hidden=True)
-    yield Case(args=(torch.arange(20.0).reshape(4, 5) ** 2,), hidden=True)
-    yield Case(args=(torch.tensor([[5.0, 5.0, 5.0], [1.0, 0.0, 1.0]]),), hidden=True)
+    per_row = ("Each row gets its own mean and (biased) variance; a reduced (rows,) shape "
+               "broadcasts as a row.")
+    square = per_row + " On a square x a wrong axis raises no error."
+    yield Case(args=(torch.tensor([[1.0, 2.0, 3.0, 4.0], [10.0, 10.0, 20.0, 40.0]]),),
+               nudge=per_row)
+    yield Case(args=(_SQUARE,), nudge=square)
+    yield Case(args=(torch.tensor([[2.0, 4.0]]),), kwargs={"eps": 0.0},
+               nudge="eps=0: the plain variance of [2, 4], mean squared deviation 1.")
+    yield Case(args=(_SQUARE.T,), kwargs={"eps": 0.1}, hidden=True,
+               nudge=square + " eps is added to the variance, under the square root.")
+    yield Case(args=(torch.arange(20.0).reshape(4, 5) ** 2,), hidden=True, nudge=per_row)
+    yield Case(args=(torch.tensor([[5.0, 5.0, 5.0], [1.0, 0.0, 1.0]]),), hidden=True,
+               nudge="A constant row has variance 0: eps keeps the division finite.")
 
 
 def _matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
@@ -163,16 +179,19 @@ def _matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     "your broadcast_shapes, and finally drop the dimensions you added.",
 )
 def matmul_shape():
-    yield Case(args=((2, 3), (3, 4)))
-    yield Case(args=((3,), (3,)))
-    yield Case(args=((2, 3), (3,)))
-    yield Case(args=((5, 2, 3), (3, 4)))
+    inner = "(n, k) @ (k, m) is (n, m): the inner sizes meet and disappear."
+    vector = "A 1-D operand acts as a matrix for the product, and its added dimension is dropped."
+    batch = "Dimensions before the last two are batch dimensions: they broadcast."
+    yield Case(args=((2, 3), (3, 4)), nudge=inner)
+    yield Case(args=((3,), (3,)), nudge=vector + " Vector @ vector is a 0-d result.")
+    yield Case(args=((2, 3), (3,)), nudge=vector)
+    yield Case(args=((5, 2, 3), (3, 4)), nudge=batch)
     yield _raises((2, 3), (2, 3), name="matmul_shape")
-    yield Case(args=((3,), (3, 4)), hidden=True)
-    yield Case(args=((4,), (2, 4, 5)), hidden=True)
-    yield Case(args=((6, 2, 4), (4,)), hidden=True)
-    yield Case(args=((7, 1, 2, 3), (5, 3, 6)), hidden=True)
-    yield Case(args=((1, 3), (3, 1)), hidden=True)
+    yield Case(args=((3,), (3, 4)), hidden=True, nudge=vector)
+    yield Case(args=((4,), (2, 4, 5)), hidden=True, nudge=vector + " " + batch)
+    yield Case(args=((6, 2, 4), (4,)), hidden=True, nudge=vector + " " + batch)
+    yield Case(args=((7, 1, 2, 3), (5, 3, 6)), hidden=True, nudge=batch)
+    yield Case(args=((1, 3), (3, 1)), hidden=True, nudge=inner)
     yield _raises((2, 2, 3), (3, 3, 4), hidden=True, name="matmul_shape")
     yield _raises((3,), (4,), hidden=True, name="matmul_shape")
     yield _raises((), (3,), hidden=True, name="matmul_shape")
@@ -188,7 +207,13 @@ def _close_tensors(expected: object, got: object) -> str | None:
     reason = mismatch(expected, got)
     if reason != "values differ":
         return reason
-    ok = np.allclose(as_array(got), as_array(expected), rtol=1e-4, atol=1e-4)
+    want, answer = as_array(expected), as_array(got)
+    if want.dtype != np.float64:  # float32: 1e-4 allows |x|^2 + |y|^2 - 2 x.y
+        ok = np.allclose(answer, want, rtol=1e-4, atol=1e-4)
+        return None if ok else reason
+    # float64 to 1e-9, except a distance of 0, where that formula leaves sqrt(rounding)
+    slack = np.where(want == 0, 1e-6, 0.0)
+    ok = bool(np.all(np.abs(answer - want) <= 1e-9 * np.abs(want) + slack))
     return None if ok else reason
 
 
@@ -206,19 +231,25 @@ _POINTS = torch.tensor([[0.0, 0.0], [3.0, 4.0], [1.0, 1.0]])
     "dimension, square root.",
 )
 def pairwise_distances():
-    yield Case(args=(_POINTS, _POINTS))
+    pairs = ("Every row of x against every row of y: (n, 1, d) and (1, m, d) broadcast to "
+             "(n, m, d); entry [i, j] is the distance from x[i] to y[j].")
+    yield Case(args=(_POINTS, _POINTS), nudge=pairs)
     yield Case(
-        args=(torch.tensor([[0.0, 0.0, 0.0]]), torch.tensor([[1.0, 2.0, 2.0], [0.0, 0.0, 5.0]]))
+        args=(torch.tensor([[0.0, 0.0, 0.0]]), torch.tensor([[1.0, 2.0, 2.0], [0.0, 0.0, 5.0]])),
+        nudge=pairs + " Here n = 1 and m = 2: the result is (1, 2).",
     )
-    yield Case(args=(torch.tensor([[1.0], [4.0]]), torch.tensor([[0.0], [2.0], [-1.0]])))
+    yield Case(args=(torch.tensor([[1.0], [4.0]]), torch.tensor([[0.0], [2.0], [-1.0]])),
+               nudge=pairs + " Here n = 2 and m = 3: the result is (2, 3).")
     rng = np.random.default_rng(2)
     x = torch.tensor(rng.standard_normal((6, 4)).astype(np.float32))
     y = torch.tensor(rng.standard_normal((5, 4)).astype(np.float32))
     yield Case(
-        args=(x, y), hidden=True, description="pairwise_distances(x, y), x: (6, 4), y: (5, 4)"
+        args=(x, y), hidden=True, description="pairwise_distances(x, y), x: (6, 4), y: (5, 4)",
+        nudge=pairs,
     )
     z = torch.tensor(rng.standard_normal((3, 7)))  # float64
-    yield Case(args=(z, z), hidden=True, description="pairwise_distances(z, z), z: (3, 7) float64")
+    yield Case(args=(z, z), hidden=True, nudge=pairs + " In float64, to float64's precision.",
+               description="pairwise_distances(z, z), z: (3, 7) float64")
 
 
 # --- reading a graph ---------------------------------------------------------------------------
