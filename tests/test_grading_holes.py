@@ -154,3 +154,15 @@ def _distances_by_gram(x, y):
 def test_pairwise_distances_in_float64_must_be_float64_precise():
     assert _run("ch02.pairwise_distances", _distances_in_float32).status == "failed"
     assert _run("ch02.pairwise_distances", _distances_by_gram).status == "passed"
+
+
+def _vjp_on_the_callers_x(f, x, v):
+    """Right gradient, but the caller's x now requires grad (and holds a .grad)."""
+    x.requires_grad_(True)
+    f(x).backward(v)
+    return x.grad
+
+
+def test_vjp_must_not_turn_the_callers_x_into_a_leaf_that_requires_grad():
+    result = _run("ch05.vjp", _vjp_on_the_callers_x)
+    assert result.status == "failed" and "requires_grad" in result.message

@@ -45,7 +45,13 @@ def _unbroadcast_case(grad: np.ndarray, shape: tuple, hidden: bool = False) -> C
         return np.asarray(unbroadcast(grad.copy(), shape))
 
     text = f"unbroadcast(grad of shape {grad.shape}, {shape})"
-    return Case(run=run, hidden=hidden, description=text)
+    nudge = ("An input broadcast to a bigger shape was used many times: its gradient adds up "
+             f"the uses, over every dimension broadcasting added or stretched, back to {shape}.")
+    if grad.shape == shape:
+        nudge = "Nothing was broadcast here: the gradient already has the input's shape."
+    elif grad.dtype != np.float64:
+        nudge += f" The gradient keeps its dtype, {grad.dtype}."
+    return Case(run=run, hidden=hidden, description=text, nudge=nudge)
 
 
 # --- a Function of one's own: Sigmoid ------------------------------------------------------
@@ -97,18 +103,23 @@ def _judge_saved(got: object) -> str | None:
     "backward unpacks `(y,) = ctx.saved_tensors` and returns grad_output times dy/dx = y (1 - y).",
 )
 def Sigmoid():
+    chain = ("The chain rule: x.grad is grad_output times sigmoid's derivative at x, which can "
+             "be written with the output y alone.")
     yield Case(
+        nudge=chain,
         run=_sigmoid_run([0.0, 1.0, -2.0]),
         description="x = [0., 1., -2.]; y = Sigmoid.apply(x); y.backward(ones); (y, x.grad)",
     )
     yield Case(
         run=_sigmoid_run([[0.3, -1.2], [2.5, 0.0]]),
         description="x = [[0.3, -1.2], [2.5, 0.]] (float64); y.backward(ones); (y, x.grad)",
+        nudge=chain,
     )
     yield Case(
         run=_saves_output,
         judge=_judge_saved,
         description="Sigmoid.apply(x).grad_fn.saved_tensors holds y, the output",
+        nudge="A Function saves for backward what its derivative needs, and nothing more.",
     )
     yield Case(
         run=_sigmoid_run(
@@ -116,11 +127,13 @@ def Sigmoid():
         ),
         hidden=True,
         description="a 2x3 x and a non-uniform upstream gradient",
+        nudge=chain + " The upstream gradient is not all ones here.",
     )
     yield Case(
         run=_sigmoid_run([-4.0, -0.1, 0.7, 5.0]),
         hidden=True,
         description="x = [-4., -0.1, 0.7, 5.]; y.backward(ones); (y, x.grad)",
+        nudge=chain,
     )
 
 

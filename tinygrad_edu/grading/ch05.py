@@ -36,7 +36,10 @@ _W = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
     "the leaf's .grad.",
 )
 def vjp():
+    weights = ("A vector-Jacobian product: v weights each output element's gradient, and the "
+               "result has x's shape.")
     yield Case(
+        nudge=weights,
         args=(lambda t: t * t, torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 1.0, 1.0])),
         description="vjp(lambda t: t * t, tensor([1., 2., 3.]), tensor([1., 1., 1.]))",
     )
@@ -44,10 +47,12 @@ def vjp():
         args=(lambda t: _W @ t, torch.tensor([1.0, -1.0, 2.0]), torch.tensor([1.0, 0.0])),
         description="vjp(lambda t: W @ t, tensor([1., -1., 2.]), tensor([1., 0.])) with "
         "W = [[1., 2., 0.], [0., -1., 3.]]",
+        nudge=weights + " v = [1, 0] picks the first output alone.",
     )
     yield Case(
         args=(lambda t: (t**3).sum(), torch.tensor([[1.0, 2.0], [-1.0, 0.5]]), torch.tensor(2.0)),
         description="vjp(lambda t: (t ** 3).sum(), 2x2 x, tensor(2.))",
+        nudge=weights + " A 0-d output takes a 0-d v.",
     )
     yield Case(
         args=(
@@ -57,6 +62,7 @@ def vjp():
         ),
         hidden=True,
         description="vjp(lambda t: t.softmax(dim=0), ...)",
+        nudge=weights + " Every softmax output depends on every input.",
     )
     yield Case(
         args=(
@@ -66,6 +72,7 @@ def vjp():
         ),
         hidden=True,
         description="vjp(lambda t: t.unsqueeze(1) * t, float64 x of shape (2,), v of shape (2, 2))",
+        nudge=weights + " Here x is used twice: the gradient of a leaf used twice accumulates.",
     )
 
 

@@ -32,7 +32,14 @@ import numpy as np
 from tinygrad_edu.grading import feedback
 from tinygrad_edu.grading.compare import as_array, mismatch, short_repr
 from tinygrad_edu.grading.mistakes import classic_mistake
-from tinygrad_edu.grading.plain import OtherValue, PlainDataError, decode, encode, round_trip
+from tinygrad_edu.grading.plain import (
+    OtherValue,
+    PlainDataError,
+    TensorValue,
+    decode,
+    encode,
+    round_trip,
+)
 from tinygrad_edu.grading.results import (
     ERROR,
     FAILED,
@@ -251,6 +258,8 @@ def _differs(before: Any, after: Any) -> str:
     reason = mismatch(before, after)
     if reason:
         return reason
+    if isinstance(before, TensorValue) and before.requires_grad != after.requires_grad:
+        return f"its requires_grad is now {after.requires_grad}"
     b, a = as_array(before), as_array(after)
     if b is not None and a is not None and not np.array_equal(a, b, equal_nan=b.dtype.kind in "fc"):
         return "values differ"
