@@ -66,7 +66,11 @@ def _huber_case(v: float, hidden: bool = False, note: str = "", **kwargs: Any) -
 
     extra = "".join(f", {k}={val}" for k, val in kwargs.items())
     described = f"huber(tensor({v}){extra}) -> (value, x.grad){note}"
-    return Case(run=run, hidden=hidden, description=described)
+    nudge = ("Python's if runs before the graph exists: only the branch taken is recorded, and "
+             "backward differentiates that branch.")
+    if abs(v) == kwargs.get("delta", 1.0):
+        nudge += " On the border |x| == delta the quadratic branch is the one taken."
+    return Case(run=run, hidden=hidden, description=described, nudge=nudge)
 
 
 @task(
@@ -123,7 +127,10 @@ def _shared_leaf() -> Tensor:
 
 
 def _counts_case(build: Callable[[], Tensor], description: str, hidden: bool = False) -> Case:
-    return Case(run=lambda fn: fn(build()), description=description, hidden=hidden)
+    nudge = ("Each operation run records one node, loops included; a node reached by two "
+             "paths is still one node.")
+    return Case(run=lambda fn: fn(build()), description=description, hidden=hidden,
+                nudge=nudge)
 
 
 @task(
@@ -165,7 +172,9 @@ def _horner_case(c: list[float], xs: Any, hidden: bool = False) -> Case:
         return p.detach(), _grad_of(x, "x"), _grad_of(coeffs, "coeffs")
 
     description = f"horner(tensor({c}), tensor({xs})) -> (value, x.grad, coeffs.grad)"
-    return Case(run=run, hidden=hidden, description=description)
+    nudge = ("x is used once per loop pass: its gradient accumulates from every use; each "
+             "coefficient's gradient is the power of x it multiplies.")
+    return Case(run=run, hidden=hidden, description=description, nudge=nudge)
 
 
 def _horner_graph(fn: Callable) -> dict[str, int]:
@@ -189,6 +198,8 @@ def horner():
         run=_horner_graph,
         description="the graph of horner with 4 coefficients: how many MulBackward0 and "
         "PowBackward0 nodes",
+        nudge="Horner's rule uses one multiplication per coefficient after the first, and "
+        "no powers: count the operations your loop runs.",
     )
     yield _horner_case([1.0, -2.0, 0.5, 3.0, -0.25], [[0.1, -0.7], [1.3, 2.0]], hidden=True)
     yield _horner_case([2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], [1.1, -0.9], hidden=True)
@@ -209,7 +220,10 @@ def _sqrt_case(v: float, hidden: bool = False) -> Case:
         y.backward()
         return y.item(), _grad_of(a, "a").item()
 
-    return Case(run=run, hidden=hidden, description=f"newton_sqrt(tensor({v})) -> (value, a.grad)")
+    nudge = ("The loop's iterations are recorded like any other operations: backward runs "
+             "through all of them, and the gradient is that of sqrt(a).")
+    return Case(run=run, hidden=hidden, nudge=nudge,
+                description=f"newton_sqrt(tensor({v})) -> (value, a.grad)")
 
 
 @task(
@@ -258,7 +272,11 @@ def _two_grads_case(
                 raise TypeError(f"each gradient must be a Tensor, got {type(g).__name__}")
         return answer[0].detach(), answer[1].detach()
 
-    return Case(run=run, hidden=hidden, description=description)
+    nudge = ("Each gradient belongs to its own loss alone: .grad accumulates across backward "
+             "calls, and the first backward frees the graph the second needs.")
+    if old_grad:
+        nudge += " Here w.grad already holds an old gradient."
+    return Case(run=run, hidden=hidden, description=description, nudge=nudge)
 
 
 X43 = [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6], [-1.0, 0.2, 0.1], [0.3, 0.3, 0.3]]
