@@ -166,3 +166,15 @@ def _vjp_on_the_callers_x(f, x, v):
 def test_vjp_must_not_turn_the_callers_x_into_a_leaf_that_requires_grad():
     result = _run("ch05.vjp", _vjp_on_the_callers_x)
     assert result.status == "failed" and "requires_grad" in result.message
+
+
+def _predict_by_moving_the_model(model, x):
+    """Right numbers, but the caller's model is moved to x's device."""
+    model.to(x.device).eval()
+    with torch.no_grad():
+        return model(x).cpu().numpy()
+
+
+def test_predict_must_leave_the_model_where_it_is():
+    result = _run("ch07.predict", _predict_by_moving_the_model)
+    assert result.status == "failed" and "device" in result.got

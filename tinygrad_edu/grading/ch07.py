@@ -60,6 +60,9 @@ def _on(kind: str, run: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 # ------------------------------------------------------------------------ ch07.pick_device
+ASK = "Which machine the code runs on is known only when it runs: ask every call."
+
+
 def _pick_device() -> str:
     return "cuda" if tinygrad_edu.cuda.is_available() else "cpu"
 
@@ -74,9 +77,11 @@ def _pick_device() -> str:
 )
 def pick_device():
     for kind in ("this", "gpu", "no gpu"):
-        yield Case(run=_on(kind, lambda fn: fn()), description=f"pick_device() {MACHINES[kind]}")
+        yield Case(run=_on(kind, lambda fn: fn()), description=f"pick_device() {MACHINES[kind]}",
+                   nudge=ASK)
     yield Case(
-        run=_on("gpu", lambda fn: fn()), hidden=True, description="pick_device() with a GPU, again"
+        run=_on("gpu", lambda fn: fn()), hidden=True, description="pick_device() with a GPU, again",
+        nudge=ASK,
     )
 
 
@@ -99,7 +104,9 @@ def _same_device_case(a_on: str, b_on: str, b_int: bool = False, hidden: bool = 
         f"to_same_device(a on {a_on}, b: {kind} on {b_on}) {MACHINES['gpu']} "
         "-> (device, dtype, values)"
     )
-    return Case(run=_on("gpu", run), hidden=hidden, description=description)
+    nudge = ("Operations need their tensors on one device; moving changes the device only, "
+             "never the dtype.")
+    return Case(run=_on("gpu", run), hidden=hidden, description=description, nudge=nudge)
 
 
 def _gradient_comes_back(fn: Callable) -> tuple[str, np.ndarray]:
@@ -135,6 +142,7 @@ def to_same_device():
         hidden=True,
         description="b on cpu requires grad, a on cuda: (to_same_device(a, b) * a).sum()"
         ".backward() -> (b.grad's device, b.grad)",
+        nudge="A move is an operation in the graph: the gradient flows back to b's own device.",
     )
 
 
@@ -163,16 +171,22 @@ X53 = [[0.5, -1.0, 2.0], [1.0, 1.0, 1.0], [-0.3, 0.8, 0.1], [2.0, 0.0, -1.0], [0
 
 
 def _predict_case(model_on: str, x_on: str, dropout: bool = False, hidden: bool = False) -> Case:
-    def run(fn: Callable) -> Any:
+    def run(fn: Callable) -> dict:
         model = _model(dropout).to(model_on)
         x = tinygrad_edu.tensor(X53, device=x_on)
-        return fn(model, x)
+        out = fn(model, x)
+        moved = str(next(model.parameters()).device)  # the model is the caller's: it stays
+        return {"predictions": out, "model's device after": moved}
 
     what = "with Dropout(0.5), in training mode" if dropout else "an MLP"
     description = (
         f"predict(model: {what} on {model_on}, x of shape (5, 3) on {x_on}) {MACHINES['gpu']}"
     )
-    return Case(run=_on("gpu", run), hidden=hidden, description=description)
+    nudge = ("The data goes to the model's device (the model stays where it is); inference "
+             "needs evaluation mode and no graph; NumPy lives on the CPU.")
+    if dropout:
+        nudge += " Dropout is active only in training mode."
+    return Case(run=_on("gpu", run), hidden=hidden, description=description, nudge=nudge)
 
 
 @task(
@@ -205,6 +219,8 @@ def _safe_case(name: str, kind: str, hidden: bool = False) -> Case:
         run=_on(kind, lambda fn: fn(name)),
         hidden=hidden,
         description=f"safe_device({name!r}) {MACHINES[kind]}",
+        nudge="Whether a device works is known by trying it: a failed try is a RuntimeError, "
+        "and a working device is named in full, with its index.",
     )
 
 
