@@ -58,7 +58,14 @@ def _loss_case(
         loss.backward()
         return loss.detach(), inp.grad
 
-    return Case(run=run, hidden=hidden, description=f"{description} -> (loss, input.grad)")
+    concept = {
+        "mse_loss": "The mean of the squared differences, over every element: one number, and "
+        "its gradient divides by the element count.",
+        "cross_entropy": "Cross-entropy is the mean over the batch of -log(softmax of the "
+        "right class); softmax must not overflow on large logits.",
+    }.get(name, "")
+    return Case(run=run, hidden=hidden, description=f"{description} -> (loss, input.grad)",
+                nudge=concept)
 
 
 # ----------------------------------------------------------------------------- ch08.mse_loss
@@ -216,6 +223,12 @@ def _judge_initialised(got: Any) -> str | None:
     return None
 
 
+PARAMS = ("A Module registers each nn.Parameter assigned to it: named_parameters lists "
+          "weight (out_features, in_features), then bias (out_features,).")
+AFFINE = ("A Linear layer maps in_features to out_features for every row of x; its weight "
+          "is stored as (out_features, in_features).")
+
+
 @task(
     "ch08.Linear",
     points=3,
@@ -228,23 +241,31 @@ def Linear():  # noqa: N802  (the task is named after the class the learner writ
     yield Case(
         run=_parameters(3, 2, True),
         description="Linear(3, 2): (is it an nn.Module?, named_parameters names and shapes)",
+        nudge=PARAMS,
     )
     yield Case(
-        run=_forward, description="Linear(3, 2) with weight and bias set: layer(x), x (4, 3)"
+        run=_forward, description="Linear(3, 2) with weight and bias set: layer(x), x (4, 3)",
+        nudge=AFFINE,
     )
     yield Case(
-        run=_backward, description="(layer(x) ** 2).sum().backward() -> (weight.grad, bias.grad)"
+        run=_backward, description="(layer(x) ** 2).sum().backward() -> (weight.grad, bias.grad)",
+        nudge="The parameters are leaves that require grad: backward fills their .grad.",
     )
-    yield Case(run=_parameters(3, 1, False), description="Linear(3, 1, bias=False): parameters")
-    yield Case(run=_no_bias, description="Linear(3, 1, bias=False): layer(x) and weight.grad")
+    yield Case(run=_parameters(3, 1, False), description="Linear(3, 1, bias=False): parameters",
+               nudge=PARAMS + " Without a bias there is no bias parameter at all.")
+    yield Case(run=_no_bias, description="Linear(3, 1, bias=False): layer(x) and weight.grad",
+               nudge=AFFINE)
     yield Case(
         run=_initialised,
         judge=_judge_initialised,
         hidden=True,
         description="Linear(100, 50): weight and bias drawn from U(-0.1, 0.1)",
+        nudge="Initial weights are random, not equal: drawn uniformly within the range given.",
     )
-    yield Case(run=_batched, hidden=True, description="layer(x) with x of shape (2, 4, 3)")
-    yield Case(run=_parameters(1, 1, True), hidden=True, description="Linear(1, 1): parameters")
+    yield Case(run=_batched, hidden=True, description="layer(x) with x of shape (2, 4, 3)",
+               nudge=AFFINE + " Leading dimensions are batch dimensions.")
+    yield Case(run=_parameters(1, 1, True), hidden=True, description="Linear(1, 1): parameters",
+               nudge=PARAMS)
 
 
 # ---------------------------------------------------------------------------- ch08.sgd_step
@@ -278,6 +299,8 @@ def _step_case(
     return Case(
         run=run,
         hidden=hidden,
+        nudge="The model holds these very tensors: each step changes them in place, outside "
+        "the graph, and leaves no old gradient behind; a parameter without a grad is skipped.",
         description=f"{description} -> (values after, grads cleared?, still leaves?)",
     )
 
@@ -395,6 +418,8 @@ def _training(data: str, epochs: int, lr: float, need: float, need_test: float) 
         run=run,
         judge=judge,
         description=f"{text}: accuracy >= {need}, on new points >= {need_test}",
+        nudge="Each step needs the gradient of this step's loss alone, from one optimizer made "
+        "once; the losses you return are plain floats, one per epoch.",
     )
 
 

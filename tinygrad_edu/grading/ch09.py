@@ -63,7 +63,11 @@ def _numgrad_case(f: str, values: Any, eps: float | None = None, hidden: bool = 
 
     extra = "" if eps is None else f", eps={eps:g}"
     description = f"numerical_grad(lambda x: {f}, tensor({values}){extra})"
-    return Case(run=run, hidden=hidden, description=description)
+    nudge = ("The slope of f along one element of x at a time, every other element held still; "
+             "a two-sided difference is accurate to about eps squared. The result has x's shape.")
+    if eps is not None:
+        nudge += f" The eps given, {eps:g}, is the one to use."
+    return Case(run=run, hidden=hidden, description=description, nudge=nudge)
 
 
 X_BEFORE = [0.5, -1.5, 2.0]
@@ -107,6 +111,10 @@ def _silu_grad(values: Any, upstream: Any = None, dtype: Any = None) -> Callable
     return run
 
 
+SILU = ("x appears in both factors of x * sigmoid(x), and backward scales by grad_output: "
+        "compare your gradient with the expected one element by element.")
+
+
 @task(
     "ch09.SiLU",
     points=2,
@@ -118,22 +126,27 @@ def _silu_grad(values: Any, upstream: Any = None, dtype: Any = None) -> Callable
 )
 def SiLU():  # noqa: N802  (the task is named after the class the learner writes)
     yield Case(
+        nudge=SILU,
         run=_silu_grad(X5), description=f"SiLU.apply(tensor({X5})).sum().backward() -> (y, x.grad)"
     )
     yield Case(
         run=_silu_grad(X5, [1.0, 2.0, -1.0, 0.5, 3.0]),
         description="y.backward(tensor([1., 2., -1., 0.5, 3.])) -> (y, x.grad)",
+        nudge=SILU + " The upstream gradient is not all ones here.",
     )
     yield Case(
         run=_silu_grad([[0.3, -1.2, 2.5], [-0.1, 0.0, 4.0]]),
         description="SiLU.apply(x).sum().backward() with x of shape (2, 3) -> (y, x.grad)",
+        nudge=SILU,
     )
     yield Case(
         run=_silu_grad([[-8.0, 8.0], [0.7, -0.3]], dtype=tinygrad_edu.float32),
         hidden=True,
         description="float32 x of shape (2, 2)",
+        nudge=SILU + " float32 in, float32 gradient out.",
     )
-    yield Case(run=_silu_grad([10.0], [0.5]), hidden=True, description="x = tensor([10.])")
+    yield Case(run=_silu_grad([10.0], [0.5]), hidden=True, description="x = tensor([10.])",
+               nudge=SILU)
 
 
 # ----------------------------------------------------------------------- ch09.clip_grad_hook
@@ -160,7 +173,11 @@ def _clip_case(
         (watched * _f64(upstream)).sum().backward()
         return t.grad
 
-    return Case(run=run, hidden=hidden, description=f"{description} -> t.grad")
+    nudge = ("A hook sees the gradient arriving at t and may return a replacement: only a "
+             "norm above max_norm is scaled, down to exactly max_norm.")
+    if not on_leaf:
+        nudge += " A hook on a non-leaf changes what flows on towards the leaves."
+    return Case(run=run, hidden=hidden, description=f"{description} -> t.grad", nudge=nudge)
 
 
 def _remove(fn: Callable) -> tuple[Tensor, Tensor]:
@@ -199,6 +216,7 @@ def clip_grad_hook():
         run=_remove,
         description="clipped grad, then handle.remove() and backward again "
         "-> (clipped grad, unclipped grad)",
+        nudge="register_hook returns a handle; its remove() takes the hook off for good.",
     )
     yield _clip_case([1.0, 1.0, 1.0], [0.0, 0.0, 0.0], 1.0, "a zero gradient", hidden=True)
     yield _clip_case(
@@ -303,7 +321,10 @@ def _nonfinite_case(loss: str, values: list, hidden: bool = False) -> Case:
         with np.errstate(all="ignore"):  # the point is to find inf and nan, not to warn
             return fn(LOSSES[loss](_leaf(values)))
 
-    return Case(run=run, hidden=hidden, description=f"first_nonfinite({loss}) with x = {values}")
+    nudge = ("Backward visits the nodes from the loss towards the leaves: the answer is the "
+             "first node, in that order, whose own computed gradients hold an inf or a nan.")
+    return Case(run=run, hidden=hidden, nudge=nudge,
+                description=f"first_nonfinite({loss}) with x = {values}")
 
 
 @task(
