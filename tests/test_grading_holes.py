@@ -178,3 +178,19 @@ def _predict_by_moving_the_model(model, x):
 def test_predict_must_leave_the_model_where_it_is():
     result = _run("ch07.predict", _predict_by_moving_the_model)
     assert result.status == "failed" and "device" in result.got
+
+
+@pytest.mark.parametrize("h", [1e-4, 1e-5, 1e-6, 1e-7])
+def test_a_central_difference_with_any_sensible_step_passes(h):
+    def central(f, x, h_=h):
+        return (f(x + h_) - f(x - h_)) / (2 * h_)
+
+    assert _run("ch03.numerical_derivative", central).status == "passed"
+
+
+def test_a_one_sided_difference_fails_numerical_derivative():
+    def forward(f, x, h=1e-6):
+        return (f(x + h) - f(x)) / h
+
+    result = _run("ch03.numerical_derivative", forward, hidden=False)
+    assert result.status == "failed", "it passed the default tolerance, 1e-6 + 1e-5 |e|"

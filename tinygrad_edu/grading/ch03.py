@@ -12,6 +12,7 @@ the gradients are compared with what ``scalar.Value.backward`` computes.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 
 from tinygrad_edu import scalar
@@ -22,43 +23,60 @@ LIMIT = 3.0  # seconds per check; a sort of the 5,000-node chain takes a few mil
 V = scalar.Value
 
 
+def _slope_close(expected: object, got: object) -> str | None:
+    """To 1e-7: a central difference with h = 1e-6 is within 1e-9, a one-sided one is not."""
+    if not isinstance(got, numbers.Real) or isinstance(got, bool):
+        return f"a {type(got).__name__}, expected a number"
+    ok = abs(got - expected) <= 1e-7 * (1 + abs(expected))  # type: ignore[operator]
+    return None if ok else "the value differs"
+
+
 @task(
     "ch03.numerical_derivative",
     points=1,
     time_limit=LIMIT,
+    compare=_slope_close,
     hint="Central difference: (f(x + h) - f(x - h)) / (2 * h).",
 )
 def numerical_derivative():
+    slope = ("The derivative is a slope: f's change over a small step, measured on both sides "
+             "of x, is accurate to about h squared.")
     yield Case(
+        nudge=slope,
         args=(lambda x: x**2, 3.0),
         expected=6.0,
         description="numerical_derivative(lambda x: x**2, 3.0)",
     )
     yield Case(
-        args=(math.sin, 0.0), expected=1.0, description="numerical_derivative(math.sin, 0.0)"
+        args=(math.sin, 0.0), expected=1.0, description="numerical_derivative(math.sin, 0.0)",
+        nudge=slope,
     )
     yield Case(
         args=(lambda x: 1 / x, 2.0),
         expected=-0.25,
         description="numerical_derivative(lambda x: 1 / x, 2.0)",
+        nudge=slope,
     )
     yield Case(
         args=(math.exp, 1.0),
         expected=math.e,
         hidden=True,
         description="numerical_derivative(math.exp, 1.0)",
+        nudge=slope,
     )
     yield Case(
         args=(math.tanh, 0.5),
         expected=1 - math.tanh(0.5) ** 2,
         hidden=True,
         description="numerical_derivative(math.tanh, 0.5)",
+        nudge=slope,
     )
     yield Case(
         args=(lambda x: 7.0, -1.0),
         expected=0.0,
         hidden=True,
         description="numerical_derivative(lambda x: 7.0, -1.0)",
+        nudge="A constant function has slope 0.",
     )
 
 
@@ -91,22 +109,29 @@ def _square_grads(Value: type) -> tuple:
     hint="d(a*b)/da = b and d(a*b)/db = a: each input gets g times the *other* input's data.",
 )
 def mul_backward():
+    product = ("The product rule: each input's gradient is g times the other input's data; "
+               "_backward returns one gradient per input, in order.")
     yield Case(
+        nudge=product,
         run=_mul_grads(2.0, -3.0, 1.0),
         description="out = Value(2.0) * Value(-3.0); out._backward(1.0)",
     )
     yield Case(
         run=_mul_grads(2.0, -3.0, 1.5),
         description="out = Value(2.0) * Value(-3.0); out._backward(1.5)",
+        nudge=product + " The upstream g is not 1 here.",
     )
-    yield Case(run=_square_grads, description="x = Value(3.0); out = x * x; out._backward(1.0)")
+    yield Case(run=_square_grads, description="x = Value(3.0); out = x * x; out._backward(1.0)",
+               nudge=product + " Here both inputs are the same Value x.")
     yield Case(
-        run=_mul_by_number, hidden=True, description="out = Value(4.0) * 2.5; out._backward(2.0)"
+        run=_mul_by_number, hidden=True, description="out = Value(4.0) * 2.5; out._backward(2.0)",
+        nudge=product + " A plain number is wrapped in a Value first.",
     )
     yield Case(
         run=_mul_grads(0.0, 5.0, -2.0),
         hidden=True,
         description="out = Value(0.0) * Value(5.0); out._backward(-2.0)",
+        nudge=product,
     )
 
 
@@ -127,13 +152,19 @@ def _tanh_grads(x: float, g: float) -> Callable[[type], tuple]:
     "Return a tuple with one entry, `(something,)`.",
 )
 def tanh_backward():
-    yield Case(run=_tanh_grads(0.5, 1.0), description="Value(0.5).tanh()._backward(1.0)")
-    yield Case(run=_tanh_grads(-1.2, 2.0), description="Value(-1.2).tanh()._backward(2.0)")
+    chain = ("The chain rule: g times tanh's derivative at x, which can be written with tanh's "
+             "own result; _backward returns a tuple, one gradient per input.")
+    yield Case(run=_tanh_grads(0.5, 1.0), description="Value(0.5).tanh()._backward(1.0)",
+               nudge=chain)
+    yield Case(run=_tanh_grads(-1.2, 2.0), description="Value(-1.2).tanh()._backward(2.0)",
+               nudge=chain + " The upstream g is not 1 here.")
     yield Case(
-        run=_tanh_grads(0.0, 3.0), hidden=True, description="Value(0.0).tanh()._backward(3.0)"
+        run=_tanh_grads(0.0, 3.0), hidden=True, description="Value(0.0).tanh()._backward(3.0)",
+        nudge=chain,
     )
     yield Case(
-        run=_tanh_grads(4.0, -1.0), hidden=True, description="Value(4.0).tanh()._backward(-1.0)"
+        run=_tanh_grads(4.0, -1.0), hidden=True, description="Value(4.0).tanh()._backward(-1.0)",
+        nudge=chain,
     )
 
 
@@ -222,6 +253,11 @@ NUDGES = {
     "chain": "5,000 nodes deep: Python's recursion stops near 1,000 levels.",
     "ladder": "About 90 nodes but 2**30 paths: the work must grow with the nodes, "
     "not with the paths.",
+    "lesson": "Every node comes after all the nodes that use it; each node exactly once.",
+    "single": "A graph of one node: the order holds just that node.",
+    "mixed": "Numbers and nodes mixed: each node once, after every node that uses it.",
+    "neuron": "A neuron's graph: each input reaches the output through the sum; every "
+    "node's gradient is complete before it passes it on.",
 }
 
 
