@@ -60,6 +60,7 @@ def _square_and_nudge_input(x):
 def test_an_input_changed_below_the_tolerance_is_still_a_changed_input():
     result = _run("ch00.square_all", _square_and_nudge_input)
     assert result.status == "failed" and "changed its input" in result.message
+    assert "left as" in result.expected and "now" in result.got, "before and after are shown"
 
 
 def _descend_by_copies(loss_fn, w, lr, steps):

@@ -229,23 +229,24 @@ def _stored_expected() -> dict[str, list]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _changed_input(case: Case, after: Any) -> str:
-    """How the inputs of a plain call differ after the call ("" if they do not)."""
+def _changed_input(case: Case, after: Any) -> tuple[str, str, str]:
+    """How the inputs of a plain call differ after the call ("" if they do not), with the
+    changed input before and after."""
     try:
         before, after = round_trip([list(case.args), case.kwargs]), decode(after)
     except PlainDataError:
-        return "they could not be read back"
+        return "they could not be read back", "", ""
     if not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], list)):
-        return "they could not be read back"
+        return "they could not be read back", "", ""
     if not isinstance(after[1], dict) or len(after[0]) != len(before[0]):
-        return "they could not be read back"
+        return "they could not be read back", "", ""
     named = [(f"argument {i + 1}", b, a) for i, (b, a) in enumerate(zip(before[0], after[0]))]
     named += [(f"argument {k}=", v, after[1].get(k)) for k, v in before[1].items()]
     for name, b, a in named:
         reason = _differs(b, a)
         if reason:
-            return f"{name} is no longer what it was ({reason})"
-    return ""
+            return f"{name} is no longer what it was ({reason})", short_repr(b), short_repr(a)
+    return "", "", ""
 
 
 def _differs(before: Any, after: Any) -> str:
@@ -285,9 +286,10 @@ def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, 
         except Exception as exc:
             reason = f"it could not be checked ({type(exc).__name__})"
         if not reason and "inputs_after" in outcome and case.run is None:
-            changed = _changed_input(case, outcome["inputs_after"])
+            changed, was, now = _changed_input(case, outcome["inputs_after"])
             if changed:
-                return (f"It changed its input: {changed}. Leave the inputs as they were.", "", "")
+                message = f"It changed its input: {changed}. Leave the inputs as they were."
+                return (message, f"the input left as {was}", f"the input now {now}")
         if not reason:
             return None
         shown = "" if case.judge else short_repr(expected)
