@@ -4,10 +4,13 @@ must fail; and the nudges: a failed case names its concept, a classic mistake is
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 import tinygrad_edu as torch
+from tinygrad_edu import scalar
 from tinygrad_edu.grading.check import evaluate
 from tinygrad_edu.grading.mistakes import classic_mistake
 from tinygrad_edu.grading.tasks import get_task, load_chapter
@@ -195,3 +198,26 @@ def test_a_one_sided_difference_fails_numerical_derivative():
 
     result = _run("ch03.numerical_derivative", forward, hidden=False)
     assert result.status == "failed", "it passed the default tolerance, 1e-6 + 1e-5 |e|"
+
+
+class _ValueWithNumericalTanh(scalar.Value):
+    """tanh's local derivative measured, one-sided, instead of derived: off by about 1e-7."""
+
+    def tanh(self):
+        h = 1e-6
+        slope = (math.tanh(self.data + h) - math.tanh(self.data)) / h
+        return self._unary(math.tanh(self.data), "tanh", slope)
+
+
+def test_a_measured_tanh_derivative_fails_tanh_backward():
+    result = _run("ch03.tanh_backward", _ValueWithNumericalTanh, hidden=False)
+    assert result.status == "failed", "Python floats of a derivative are compared to 1e-9"
+
+
+def test_a_derived_tanh_derivative_written_another_way_passes():
+    class Value(scalar.Value):
+        def tanh(self):
+            t = math.tanh(self.data)
+            return self._unary(t, "tanh", (1 - t) * (1 + t))
+
+    assert _run("ch03.tanh_backward", Value).status == "passed"

@@ -16,6 +16,7 @@ import numbers
 from collections.abc import Callable
 
 from tinygrad_edu import scalar
+from tinygrad_edu.grading.compare import mismatch64
 from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 
@@ -102,6 +103,7 @@ def _square_grads(Value: type) -> tuple:
 
 @task(
     "ch03.mul_backward",
+    compare=mismatch64,
     points=1,
     object_name="Value",
     reference=V,
@@ -144,6 +146,7 @@ def _tanh_grads(x: float, g: float) -> Callable[[type], tuple]:
 
 @task(
     "ch03.tanh_backward",
+    compare=mismatch64,
     points=1,
     object_name="Value",
     reference=V,
@@ -369,6 +372,7 @@ def _backward_case(graph: str, hidden: bool = False) -> Case:
 
 @task(
     "ch03.backward",
+    compare=mismatch64,
     points=3,
     reference=_reference_backward,
     time_limit=LIMIT,

@@ -14,6 +14,7 @@ from typing import Any
 
 import tinygrad_edu
 from tinygrad_edu.autograd import grad, topological_order
+from tinygrad_edu.grading.compare import mismatch64
 from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
 from tinygrad_edu.grading.tasks import Case, task
 from tinygrad_edu.tensor import Tensor
@@ -75,6 +76,7 @@ def _huber_case(v: float, hidden: bool = False, note: str = "", **kwargs: Any) -
 
 @task(
     "ch06.huber",
+    compare=mismatch64,
     points=2,
     reference=_huber,
     time_limit=LIMIT,

@@ -66,7 +66,7 @@ def _array_mismatch(expected: np.ndarray, got: np.ndarray) -> str | None:
     return None if ok else "values differ"
 
 
-def mismatch(expected: Any, got: Any) -> str | None:
+def mismatch(expected: Any, got: Any, *, floats64: bool = False) -> str | None:
     """None if ``got`` matches ``expected``, else a short reason.
 
     >>> mismatch(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
@@ -96,7 +96,8 @@ def mismatch(expected: Any, got: Any) -> str | None:
         if isinstance(expected, numbers.Integral) and isinstance(got, numbers.Integral):
             return None if got == expected else "the value differs"
         both_nan = _is_nan(expected) and _is_nan(got)
-        close = abs(got - expected) <= ATOL + RTOL * abs(expected)
+        rtol, atol = (RTOL64, ATOL64) if floats64 else (RTOL, ATOL)
+        close = abs(got - expected) <= atol + rtol * abs(expected)
         return None if both_nan or close else "the value differs"
     if isinstance(expected, (list, tuple)):
         if not isinstance(got, (list, tuple)):
@@ -104,7 +105,7 @@ def mismatch(expected: Any, got: Any) -> str | None:
         if len(got) != len(expected):
             return f"{len(got)} items, expected {len(expected)}"
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            reason = mismatch(e, g)
+            reason = mismatch(e, g, floats64=floats64)
             if reason:
                 return _at(f"[{i}]", reason)
         return None
@@ -112,7 +113,7 @@ def mismatch(expected: Any, got: Any) -> str | None:
         if not isinstance(got, dict) or set(got) != set(expected):
             return f"keys {short_repr(sorted(map(str, got)) if isinstance(got, dict) else got)}"
         for key in expected:
-            reason = mismatch(expected[key], got[key])
+            reason = mismatch(expected[key], got[key], floats64=floats64)
             if reason:
                 return _at(f"[{key!r}]", reason)
         return None
@@ -120,6 +121,12 @@ def mismatch(expected: Any, got: Any) -> str | None:
         return None if bool(expected == got) else "the value differs"
     except Exception as exc:  # e.g. == that returns an array, or raises
         return f"cannot compare ({type(exc).__name__})"
+
+
+def mismatch64(expected: Any, got: Any) -> str | None:
+    """`mismatch`, with plain numbers compared as the float64 values they are (to 1e-9):
+    for answers computed in Python floats, where a one-sided difference must not pass."""
+    return mismatch(expected, got, floats64=True)
 
 
 def _at(index: str, reason: str) -> str:
