@@ -12,6 +12,7 @@ import pytest
 import tinygrad_edu as torch
 from tinygrad_edu import scalar
 from tinygrad_edu.grading.check import evaluate
+from tinygrad_edu.grading.graph_reading import ALL_ASKED
 from tinygrad_edu.grading.mistakes import classic_mistake
 from tinygrad_edu.grading.tasks import get_task, load_chapter
 
@@ -129,18 +130,13 @@ def test_an_integer_off_by_one_and_a_right_answer():
     assert classic_mistake(np.arange(3.0), np.array([5.0, -1.0, 2.0])) == ""
 
 
-@pytest.mark.parametrize("chapter", [0, 10])
-def test_every_case_of_these_chapters_names_its_concept(chapter):
+@pytest.mark.parametrize("chapter", range(11))
+def test_every_case_names_its_concept(chapter):
     for task in load_chapter(chapter):
         for case in task.cases(hidden=True):
+            if case.description == ALL_ASKED:
+                continue  # its expected/got lists the questions: nothing more to say
             assert case.nudge, f"{task.id}: {case.describe(task.object_name)} has no nudge"
-
-
-def test_every_graph_question_names_its_concept():
-    for chapter in range(1, 10):
-        task = get_task(f"ch{chapter:02d}.read_graph")
-        for case in task.cases(hidden=False):
-            assert case.nudge, f"{task.id}: {case.description} has no nudge"
 
 
 def _distances_in_float32(x, y):
