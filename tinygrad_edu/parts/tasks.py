@@ -31,17 +31,20 @@ def register_part_tasks(chapter: int) -> None:
             continue
 
         def make_cases(part: registry.Part = part) -> Any:
+            nudge = _nudge(part)
             for test in part.tests:
-                yield Case(run=_runner(part, test), expected="passed", description=_say(test))
+                yield Case(run=_runner(part, test), expected="passed", description=_say(test),
+                           nudge=nudge)
             for test in part.hidden:
                 yield Case(
                     run=_runner(part, test), expected="passed", hidden=True,
-                    description=_say(test),
+                    description=_say(test), nudge=nudge,
                 )
             for output in part.outputs:  # plain data, compared with the reference's outside
                 yield Case(
                     run=_runner(part, output), hidden=True,
                     description=f"{output.__name__.replace('_', ' ')}: same as the reference",
+                    nudge=nudge,
                 )
 
         task(
@@ -58,6 +61,14 @@ def _install_on_pass(task_id: str, obj: Any, result: Any) -> None:
     from . import passed
 
     passed(task_id, obj)
+
+
+def _nudge(part: registry.Part) -> str:
+    """What a failed test of ``part`` is about: the contract it holds the function to."""
+    return (
+        f"The test's name says the situation it tries; the contract says what {part.name} "
+        f"must do in it: print(parts.contract({part.name!r}))."
+    )
 
 
 def _say(test: Callable) -> str:
