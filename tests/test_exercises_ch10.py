@@ -60,7 +60,7 @@ def test_a_fresh_exercise_scores_zero_and_runs_top_to_bottom(graded):
 def test_the_tasks_go_from_small_to_real():
     tasks = load_chapter(10)
     assert [t.id for t in tasks] == ["ch10.conv_output_size", "ch10.im2col", "ch10.conv2d",
-                                     "ch10.max_pool_backward"]
+                                     "ch10.max_pool_backward", "ch10.read_graph"]
     assert max(t.points for t in tasks) > min(t.points for t in tasks)
     for t in tasks:
         assert t.time_limit <= 5 and t.hint
@@ -96,6 +96,18 @@ def test_the_references_agree_with_torch():
         xt = torch.tensor(x, requires_grad=True)
         torch.nn.functional.max_pool2d(xt, k).backward(torch.tensor(g))
         np.testing.assert_array_equal(reference._max_pool_backward(x, g, k), xt.grad.numpy())
+    conv = torch.nn.Conv2d(1, 2, 2)
+    loss = torch.nn.functional.max_pool2d(torch.relu(conv(torch.arange(16.0).reshape(1, 1, 4, 4))),
+                                          2).sum()
+    names, todo = [], [loss.grad_fn]
+    while todo:
+        node = todo.pop()
+        names.append(node.name())
+        todo += [n for n, _ in node.next_functions if n is not None]
+    assert reference._graph_answers() == {
+        "operations": sorted(n for n in names if n != "torch::autograd::AccumulateGrad"),
+        "accumulate_grad_nodes": names.count("torch::autograd::AccumulateGrad"),
+    }
     x = rng.standard_normal((2, 3, 7, 6))
     unfolded = torch.nn.functional.unfold(torch.tensor(x), 3, stride=2)  # (N, C*k*k, L)
     np.testing.assert_array_equal(reference._im2col(x, 3, 2),

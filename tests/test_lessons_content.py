@@ -15,6 +15,7 @@ notebook, so that it cannot come back. Also checked:
 from __future__ import annotations
 
 import re
+from importlib import import_module
 from pathlib import Path
 
 import nbformat
@@ -101,12 +102,7 @@ def test_the_wall_clock_pattern_catches_the_old_assert() -> None:
     assert not WALL_CLOCK.search('print(f"trained in {seconds:.1f} s")\nassert acc >= 0.9')
 
 
-# Issue #12 covers chapters 00-09; chapters 10 and 11 (convolutions, your framework) came later
-# from other issues: add them here once they have their predict-then-run cells.
-PREDICT_CHAPTERS = [p for p in LESSONS if int(p.name[:2]) <= 9]
-
-
-@pytest.mark.parametrize("path", PREDICT_CHAPTERS, ids=rel)
+@pytest.mark.parametrize("path", LESSONS, ids=rel)
 def test_each_lesson_has_two_predict_then_run_cells(path: Path) -> None:
     code_cells = cells(path, "code")
     guesses = {
@@ -144,11 +140,62 @@ PART_SOURCES = {
     "07": ["show_source(array_module)"],
     "08": ["show_source(nn.Module", "show_source(nn.Linear", "show_source(optim."],
     "09": ["show_source(gradcheck)", "show_source(numerical_grad)"],
+    "10": ["show_source(im2col)", "show_source(Convolution.forward)",
+           "show_source(MaxPool2DWithIndices)", "def out_side"],
+    "11": ["show_source(evaluate)", ".argmax(dim=1) == y"],
 }
+# a lesson may end with this section, which lists the package's code to compare with after the
+# learner's own attempt: cells from its heading on are not "before the exercise"
+AFTER_THE_EXERCISES = "## After the exercises"
+
+
+def cells_before_the_exercises(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    body = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith(AFTER_THE_EXERCISES):
+            break
+        if cell.cell_type == "code":
+            body.append(cell.source)
+    return body
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=rel)
 def test_lessons_do_not_show_the_code_the_exercises_ask_for(path: Path) -> None:
-    shown = [t for t in PART_SOURCES.get(path.name[:2], []) for s in cells(path, "code") if t in s]
+    body = cells_before_the_exercises(path)
+    shown = [t for t in PART_SOURCES.get(path.name[:2], []) for s in body if t in s]
     assert not shown, f"{rel(path)} shows an exercise part's code before the exercise: {shown}"
+
+
+def test_the_comparison_section_comes_last_and_shows_the_parts() -> None:
+    for path in LESSONS:
+        sources = cells(path)
+        heads = [i for i, s in enumerate(sources) if s.lstrip().startswith(AFTER_THE_EXERCISES)]
+        if not heads:
+            continue
+        after = sources[heads[0] + 1:]
+        assert not any(s.lstrip().startswith("## ") for s in after), f"{rel(path)}: last section"
+        assert any("show_source(" in s for s in after), f"{rel(path)}: nothing to compare with"
+    lesson10 = next(p for p in LESSONS if p.name.startswith("10_"))
+    assert len(cells(lesson10, "code")) > len(cells_before_the_exercises(lesson10))
+
+
+SOLUTIONS = sorted((REPO / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", [p for p in SOLUTIONS if int(p.name[:2]) >= 1], ids=rel)
+def test_each_chapter_ends_with_a_graph_reading_task(path: Path) -> None:
+    """Chapters 01-11: the exercises' last task asks to read a drawn graph (issue #12)."""
+    from tinygrad_edu.grading.tasks import get_task
+
+    chapter = path.name[:2]
+    task_id = f"ch{chapter}.read_graph"
+    checks = [s for s in cells(path, "code") if s.strip().startswith("check(")]
+    assert checks and task_id in checks[-1], f"{rel(path)}: the last check must be {task_id}"
+    assert any(re.search(r"\bdraw_(graph|side_by_side)\(", s) for s in cells(path, "code")), (
+        f"{rel(path)} draws no graph"
+    )
+    import_module(f"tinygrad_edu.grading.ch{chapter}")
+    task = get_task(task_id)
+    assert task.points == 1 and any(c.hidden for c in task.cases(hidden=True))
 

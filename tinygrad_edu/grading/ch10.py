@@ -203,3 +203,44 @@ def max_pool_backward():
     yield _pool_case(4, (1, 1, 7, 5), 2, hidden=True)
     yield _pool_case(5, (3, 1, 9, 9), 3, hidden=True)
     yield _pool_case(6, (1, 2, 4, 4), 4, ties=True, hidden=True)
+
+
+# -------------------------------------------------------------------------- ch10.read_graph
+def _graph_answers() -> dict:
+    import tinygrad_edu
+    import tinygrad_edu.nn.functional as F
+    from tinygrad_edu.autograd.engine import topological_order
+
+    tinygrad_edu.manual_seed(0)
+    x = tinygrad_edu.arange(16.0).reshape(1, 1, 4, 4)
+    conv = tinygrad_edu.nn.Conv2d(1, 2, 2)
+    loss = F.max_pool2d(F.relu(conv(x)), 2).sum()
+    names = [node.name() for node in topological_order([loss])]
+    return {
+        "operations": sorted(n for n in names if n != "AccumulateGrad"),
+        "accumulate_grad_nodes": names.count("AccumulateGrad"),
+    }
+
+
+@task(
+    "ch10.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
+    hint="Read the boxes' names off the drawing; an AccumulateGrad box sits above each leaf "
+    "that requires grad (the conv's weight and bias; the image x does not require grad).",
+)
+def read_graph():
+    from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
+
+    yield Case(
+        run=answer("operations"),
+        description=question(
+            "operations", "the names of the backward nodes other than AccumulateGrad (a list)"
+        ),
+    )
+    yield Case(
+        run=answer("accumulate_grad_nodes"),
+        description=question("accumulate_grad_nodes", "how many AccumulateGrad nodes"),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)

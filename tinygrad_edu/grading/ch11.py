@@ -43,3 +43,45 @@ def accuracy():
     yield _case([[2.0, 1.0, 0.5], [0.0, 3.0, 9.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], [0, 1, 0, 2])
     yield _case([[0.1, 0.2]], [0], hidden=True)
     yield _case([[5.0, 1.0], [1.0, 5.0], [5.0, 1.0]], [1, 0, 0], hidden=True)
+
+
+# -------------------------------------------------------------------------- ch11.read_graph
+def _graph_answers() -> dict:
+    from tinygrad_edu.autograd.engine import topological_order
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    loss = torch.nn.functional.cross_entropy(model(torch.randn(5, 4)),
+                                             torch.tensor([0, 1, 0, 1, 1]))
+    names = [node.name() for node in topological_order([loss])]
+    return {
+        "loss_node": loss.grad_fn.name(),
+        "linear_node": model[0](torch.randn(1, 4)).grad_fn.name(),
+        "accumulate_grad_nodes": names.count("AccumulateGrad"),
+    }
+
+
+@task(
+    "ch11.read_graph",
+    points=1,
+    reference=_graph_answers,
+    time_limit=LIMIT,
+    hint="The loss's own node is the top box; a Linear with a bias records one node that adds "
+    "and multiplies at once; every weight and bias is a leaf with its own AccumulateGrad.",
+)
+def read_graph():
+    from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
+
+    yield Case(
+        run=answer("loss_node"),
+        description=question("loss_node", "the name of the loss's own node (the top box)"),
+    )
+    yield Case(
+        run=answer("linear_node"),
+        description=question("linear_node", "the name of the node each Linear records"),
+    )
+    yield Case(
+        run=answer("accumulate_grad_nodes"),
+        description=question("accumulate_grad_nodes", "how many AccumulateGrad nodes"),
+    )
+    yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)
