@@ -172,3 +172,14 @@ def test_a_killed_graders_package_copy_is_removed_by_the_next_run(tmp_path):
     finally:
         shutil.rmtree(settings.package_copy, ignore_errors=True)
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def test_private_tmp_is_mounted_before_the_python_it_hides(monkeypatch):
+    """A course cloned under /tmp (CI does that) keeps its venv visible in the sandbox: the
+    private /tmp and HOME come first, then the read-only binds land on top of them."""
+    monkeypatch.setattr(sys, "prefix", "/tmp/some-clone/.venv")
+    monkeypatch.setattr(os.path, "isdir", lambda p: True)
+    argv = sandbox.launch(["x"], "/tmp/pkg", 0, 5, sandbox.BUBBLEWRAP).argv
+    tmpfs_at = max(i for i, a in enumerate(argv) if a == "--tmpfs")
+    venv_at = argv.index("/tmp/some-clone/.venv")
+    assert tmpfs_at < venv_at, "the private /tmp would hide the venv"

@@ -224,10 +224,11 @@ def launch(
     module = [sys.executable, "-s", "-m", "tinygrad_edu.grading.worker"]
     if how == BUBBLEWRAP:
         env = clean_environment(HOME, COURSE)
-        argv = [shutil.which("bwrap") or "bwrap", *_namespaces(), *_system_binds()]
-        argv += ["--ro-bind", package_copy, COURSE, "--proc", "/proc", "--dev", "/dev"]
-        for folder in (HOME, "/tmp"):
+        argv = [shutil.which("bwrap") or "bwrap", *_namespaces()]
+        for folder in (HOME, "/tmp"):  # first: a Python or venv under /tmp is bound on top
             argv += ["--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", folder]
+        argv += _system_binds()
+        argv += ["--ro-bind", package_copy, COURSE, "--proc", "/proc", "--dev", "/dev"]
         argv += ["--chdir", HOME, "--clearenv"]
         for key, value in env.items():
             argv += ["--setenv", key, value]
