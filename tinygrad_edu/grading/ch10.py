@@ -235,12 +235,20 @@ def read_graph():
 
     yield Case(
         run=answer("operations"),
+        nudge=(
+            "Each forward operation leaves one backward node, named after it as PyTorch names "
+            "them (ending in Backward0); read them off the grey boxes from the output down."
+        ),
         description=question(
             "operations", "the names of the backward nodes other than AccumulateGrad (a list)"
         ),
     )
     yield Case(
         run=answer("accumulate_grad_nodes"),
+        nudge=(
+            "One AccumulateGrad per leaf that requires grad: count the parameters, not the "
+            "input image."
+        ),
         description=question("accumulate_grad_nodes", "how many AccumulateGrad nodes"),
     )
     yield Case(run=answered_keys, hidden=True, description=ALL_ASKED)
