@@ -46,8 +46,10 @@ import time
 from tinygrad_edu.scalar import topological_order as scalar_topological_order
 def topological_order(root) -> list:
     order = scalar_topological_order(root)
-    if len(order) > 1000:
-        time.sleep(4)  # the 5,000-node chain finishes, but past the 3 s limit
+    if len(order) > 1000:  # the 5,000-node chain finishes, but after 3.5 s of work (limit 3 s)
+        start = time.process_time()
+        while time.process_time() - start < 3.5:
+            pass
     return order
 """
 
