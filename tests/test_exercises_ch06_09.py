@@ -53,7 +53,7 @@ def graded(tmp_path_factory) -> dict:
         key, path = job
         return key, grade_notebook(path, cell_timeout=60, total_timeout=180)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:  # each grading is its own process
+    with ThreadPoolExecutor(max_workers=1) as pool:  # see the note on #16: shared RNG in threads
         return dict(pool.map(run, jobs))
 
 
@@ -61,7 +61,8 @@ def graded(tmp_path_factory) -> dict:
 def test_the_solution_scores_100_percent(graded, chapter):
     result = graded[chapter, "solution"]
     assert result.chapter == chapter
-    assert result.score == result.max_score > 0, result.tasks
+    lost = [(t.task_id, t.status, t.message) for t in result.tasks if t.status != "passed"]
+    assert result.score == result.max_score > 0, lost
     assert result.notes == [], "a cell of the solution failed"
     assert len(result.tasks) >= MIN_TASKS
     for t in result.tasks:
