@@ -26,32 +26,9 @@ def _leaf(values: object, dtype: torch.dtype = torch.float64) -> torch.Tensor:
 
 
 # --- Mul's backward ----------------------------------------------------------------------------
-def _mul_grads(a: object, b: object, upstream: object, b_grad: bool = True) -> Callable:
-    """Build a, b; out = Mul.apply(a, b); out.backward(upstream); return (out, a.grad, b.grad)."""
-
-    def run(Mul: type) -> tuple:
-        x = _leaf(a)
-        y = torch.tensor(b, dtype=torch.float64, requires_grad=b_grad)
-        out = Mul.apply(x, y)
-        out.backward(torch.tensor(upstream, dtype=torch.float64))
-        return out.detach(), x.grad, y.grad
-
-    return run
 
 
 # --- unbroadcast -------------------------------------------------------------------------------
-def _unbroadcast_case(grad: np.ndarray, shape: tuple, hidden: bool = False) -> Case:
-    def run(unbroadcast: Callable) -> np.ndarray:
-        return np.asarray(unbroadcast(grad.copy(), shape))
-
-    text = f"unbroadcast(grad of shape {grad.shape}, {shape})"
-    nudge = ("An input broadcast to a bigger shape was used many times: its gradient adds up "
-             f"the uses, over every dimension broadcasting added or stretched, back to {shape}.")
-    if grad.shape == shape:
-        nudge = "Nothing was broadcast here: the gradient already has the input's shape."
-    elif grad.dtype != np.float64:
-        nudge += f" The gradient keeps its dtype, {grad.dtype}."
-    return Case(run=run, hidden=hidden, description=text, nudge=nudge)
 
 
 # --- a Function of one's own: Sigmoid ------------------------------------------------------

@@ -56,20 +56,6 @@ FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 
-def _numgrad_case(f: str, values: Any, eps: float | None = None, hidden: bool = False) -> Case:
-    def run(fn: Callable) -> np.ndarray:
-        x = _f64(values)
-        return fn(FUNCTIONS[f], x) if eps is None else fn(FUNCTIONS[f], x, eps)
-
-    extra = "" if eps is None else f", eps={eps:g}"
-    description = f"numerical_grad(lambda x: {f}, tensor({values}){extra})"
-    nudge = ("The slope of f along one element of x at a time, every other element held still; "
-             "a two-sided difference is accurate to about eps squared. The result has x's shape.")
-    if eps is not None:
-        nudge += f" The eps given, {eps:g}, is the one to use."
-    return Case(run=run, hidden=hidden, description=description, nudge=nudge)
-
-
 X_BEFORE = [0.5, -1.5, 2.0]
 
 
