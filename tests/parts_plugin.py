@@ -22,6 +22,12 @@ def pytest_addoption(parser):
         default="reference",
         help="run on the package's own parts (reference) or on solutions/'s part cells",
     )
+    parser.addoption(
+        "--parts-only",
+        default="",
+        metavar="NAME,...",
+        help="with --parts=solutions: install only these parts (to find which one breaks a test)",
+    )
 
 
 def pytest_configure(config):
@@ -41,6 +47,12 @@ def pytest_configure(config):
     missing = sorted(set(parts.names()) - set(functions))
     if missing:
         raise pytest.UsageError(f"--parts=solutions: no solution cell for {', '.join(missing)}")
+    only = [name for name in config.getoption("--parts-only").split(",") if name]
+    if only:
+        unknown = sorted(set(only) - set(functions))
+        if unknown:
+            raise pytest.UsageError(f"--parts-only: unknown part {', '.join(unknown)}")
+        functions = {name: functions[name] for name in only}
     folder = Path(tempfile.mkdtemp(prefix="my_parts_"))
     for name, fn in functions.items():
         if parts.save(name, fn, folder) is None:

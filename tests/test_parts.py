@@ -41,6 +41,33 @@ def test_at_least_15_parts_over_chapters_01_to_09():
         assert part.contract and part.tests and part.hidden, name
 
 
+def test_each_solution_part_states_its_contract_word_for_word():
+    """The exercise shows the solution cell's docstring as the contract: it must be the one the
+    package checks against (``parts.contract``), or a learner codes to a stale contract."""
+    import inspect
+
+    from tinygrad_edu.parts.solutions import solution_functions
+
+    ROOT = Path(__file__).resolve().parents[1]
+    for name, fn in solution_functions(ROOT / "solutions").items():
+        assert inspect.getdoc(fn) == registry.get(name).contract, name
+
+
+def test_a_learners_array_module_sees_arrays_only_and_double_backward_still_works():
+    seen = []
+
+    def array_module(array):
+        seen.append(type(array))
+        return np
+
+    with parts.using("device.array_module", array_module):
+        x = tg.tensor([1.0, 2.0], requires_grad=True)
+        (g,) = tg.autograd.grad((x**3).sum(), x, create_graph=True)
+        g.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0])  # d2(x^3) = 6x
+    assert seen and all(t is np.ndarray for t in seen)
+
+
 def test_wrong_run_backward_changes_seed_example_and_reset_restores():
     def lazy_run_backward(roots, grads, retain_graph=False, on_step=None, capture=None):
         for root in roots:  # "forgets" the chain rule: every leaf just gets ones

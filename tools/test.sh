@@ -27,14 +27,7 @@ unit=$?
 # proves the learner's code path is the package's. The browser test (JupyterLab in Chromium)
 # exercises no part and is the slowest: it runs once, above.
 say "unit tests on the solutions' parts: pytest tests --parts=solutions"
-# KNOWN GAP (issue #11, open): the solutions' parts were written before create_graph and the
-# torch-parity fixes of #14/#15 landed; with them installed, double backward (array_module of a
-# Tensor), the parity suites and the scalar freeing rule fail. Those four files run on the
-# reference path only (above) until the solutions' parts are brought up to the new contracts.
-"$PY" -m pytest -n 2 --dist loadfile tests --parts=solutions \
-    --ignore=tests/test_browser.py --ignore=tests/test_double_backward.py \
-    --ignore=tests/test_torch_parity.py --ignore=tests/test_torch_parity_hypothesis.py \
-    --ignore=tests/test_scalar.py "$@"
+"$PY" -m pytest -n 2 --dist loadfile tests --parts=solutions --ignore=tests/test_browser.py "$@"
 parts_run=$?
 "$PY" -m tinygrad_edu.parts.solutions solutions "$TINYGRAD_EDU_MY_PARTS" || parts_run=1
 

@@ -212,26 +212,7 @@ class Function:
             ctx.inputs, ctx.next_nodes = inputs, nodes
         else:
             needs_grad = False
-
-        if cls.array_io:
-            try:
-                out = cls.forward(ctx, *raw)
-            except (ValueError, IndexError) as exc:
-                raise _explain(exc, args) from None
-            if type(out) is not array_type or mixed or out.dtype is not dtype:
-                out = _fix_result(cls, ctx, out, array_type, dtype, mixed, args)
-        else:
-            with no_grad():
-                outs = cls.forward(ctx, *args)
-            out = (outs if isinstance(outs, Tensor) else Tensor(outs)).array
-        result = _new(Tensor)
-        result.array = out
-        if needs_grad:
-            if ctx._saved:
-                ctx._clock, ctx._out_id = _InplaceClock.now, id(out)
-            result._requires_grad = True
-            result.grad_fn = ctx
-        return result
+        return _forward(cls, ctx, args, raw, array_type, dtype, mixed, needs_grad)
 
     # ---------------------------------------------------------------- running backward
     def _backward_arrays(self, grad: Any) -> Any:
@@ -428,6 +409,33 @@ def _as_array(out: Any, array_type: Any) -> Any:
     ):
         out = out.view(array_type)  # keep a NumPy-subclass backend's type (the tests' fake cuda)
     return out
+
+
+def _forward(
+    cls: Any, ctx: Any, args: tuple, raw: list, array_type: Any, dtype: Any, mixed: bool,
+    needs_grad: bool,
+) -> Any:
+    """``apply``'s second half: run ``forward`` on the arrays ``raw`` and wrap the result in a
+    Tensor whose ``grad_fn`` is ``ctx`` when ``needs_grad`` (the node is already recorded)."""
+    if cls.array_io:
+        try:
+            out = cls.forward(ctx, *raw)
+        except (ValueError, IndexError) as exc:
+            raise _explain(exc, args) from None
+        if type(out) is not array_type or mixed or out.dtype is not dtype:
+            out = _fix_result(cls, ctx, out, array_type, dtype, mixed, args)
+    else:
+        with no_grad():
+            outs = cls.forward(ctx, *args)
+        out = (outs if isinstance(outs, Tensor) else Tensor(outs)).array
+    result = _new(Tensor)
+    result.array = out
+    if needs_grad:
+        if ctx._saved:
+            ctx._clock, ctx._out_id = _InplaceClock.now, id(out)
+        result._requires_grad = True
+        result.grad_fn = ctx
+    return result
 
 
 def _fix_result(

@@ -13,15 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import function as _function
-from .function import (
-    _apply_across_devices,
-    _as_array,
-    _explain,
-    _InplaceClock,
-    _new_accumulator,
-    _pytorch_dtype,
-)
-from .grad_mode import _GradMode, no_grad
+from .function import _apply_across_devices, _forward, _new_accumulator
+from .grad_mode import _GradMode
 
 
 def leaf_node(t: Any) -> Any:
@@ -74,24 +67,4 @@ def apply_recorded(cls: Any, *args: Any) -> Any:
             raw.append(a)
     ctx = object.__new__(cls._node)  # the node class named as PyTorch names it (MulBackward0)
     needs_grad = bool(record_node(ctx, args))
-    if cls.array_io:
-        try:
-            out = cls.forward(ctx, *raw)
-        except (ValueError, IndexError) as exc:
-            raise _explain(exc, args) from None
-        if type(out) is not array_type:
-            out = _as_array(out, array_type)
-        if mixed or out.dtype is not dtype:
-            out = _pytorch_dtype(cls, out, args)
-    else:
-        with no_grad():
-            outs = cls.forward(ctx, *args)
-        out = (outs if isinstance(outs, Tensor) else Tensor(outs)).array
-    result = object.__new__(Tensor)
-    result.array = out
-    if needs_grad:
-        if ctx._saved:
-            ctx._clock = _InplaceClock.now
-        result._requires_grad = True
-        result.grad_fn = ctx
-    return result
+    return _forward(cls, ctx, args, raw, array_type, dtype, mixed, needs_grad)

@@ -63,7 +63,9 @@ def sum_forward(ctx: Any, x: Any, dims: Any, keepdim: bool) -> Any:
     ``x``: a NumPy/CuPy array; ``dims``: None (sum everything) or a tuple of non-negative dims
     (``Tensor.sum`` has already checked and normalised ``dim``); ``keepdim``: keep each summed
     dimension as size 1. Returns the sum as an array (a 0-d array when everything is summed,
-    not a NumPy scalar: wrap with ``xp.asarray`` if needed). For backward, store
+    not a NumPy scalar: wrap with ``xp.asarray`` if needed). Integers and bools sum to
+    ``int64``, as in PyTorch (NumPy would give ``uint64`` for unsigned ints, a dtype PyTorch
+    lacks): pass ``dtype=xp.int64`` when ``x.dtype.kind in "biu"``. For backward, store
     ``ctx.shape = x.shape``, ``ctx.dims = dims`` and ``ctx.keepdim = keepdim``.
     """
 
@@ -177,6 +179,14 @@ def test_tensor_sum_uses_it() -> None:
     close(x.grad, np.ones((2, 3)))
     close(x.sum(-1), [3.0, 12.0])
     assert x.sum().ndim == 0 and float(x.sum()) == 15.0
+
+
+@tests_of("ops.Sum.forward")
+def test_sum_forward_integers_and_bools_give_int64() -> None:
+    for dtype in (np.uint8, np.int8, np.int32, np.bool_):
+        out = _sum(np.ones((2, 3), dtype=dtype), (1,), False)
+        assert out.dtype == np.int64, f"a {np.dtype(dtype).name} sum gave {out.dtype}, not int64"
+        close(out, [3, 3])
 
 
 @tests_of("ops.Sum.forward", hidden=True)

@@ -38,7 +38,10 @@ def value_backward(self: Any, retain_graph: bool = False) -> None:
 
     The freeing rule: if any node's ``_backward`` is ``None`` (freed), raise
     ``RuntimeError(scalar._FREED)`` before changing any ``.grad``. Afterwards, unless
-    ``retain_graph``, free the graph: set ``_backward = None`` on every node that has inputs.
+    ``retain_graph``, free the graph: set ``_backward = None`` on every node that saved values,
+    that is every node with inputs (``v._prev``) except those whose ``v._op`` is in
+    ``scalar._SAVES_NOTHING`` (``+``, ``-``, ``neg``: their derivatives are constants, so, like
+    PyTorch's AddBackward0, they can run a second time).
     """
 
 
@@ -97,6 +100,19 @@ def test_value_backward_accumulates_and_frees() -> None:
     with raises(RuntimeError, "second time"):
         out.backward()
     assert (a.grad, b.grad) == (8.0, 4.0), "a refused backward changes no .grad"
+
+
+@tests_of("scalar.Value.backward")
+def test_value_backward_sums_can_run_twice() -> None:
+    x, y = scalar.Value(2.0), scalar.Value(3.0)
+    total = (x + y) - x
+    total.backward()
+    total.backward()  # + and - saved nothing: PyTorch runs (x + y).sum() backward twice too
+    assert (x.grad, y.grad) == (0.0, 2.0), f"x.grad, y.grad = {x.grad}, {y.grad}; expected 0, 2"
+    product = x * y
+    product.backward()
+    with raises(RuntimeError, "second time"):
+        product.backward()  # * saved its inputs, and the first backward freed them
 
 
 @tests_of("scalar.Value.backward")

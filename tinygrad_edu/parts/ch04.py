@@ -95,10 +95,18 @@ def div_backward(ctx: Any, grad: Any) -> tuple:
 def pow_backward(ctx: Any, grad: Any) -> tuple:
     """``Pow.backward(ctx, grad)`` for ``z = a ** b``: ``(grad*b*a**(b-1), grad*z*log(a))``.
 
-    ``ctx.saved_tensors`` is ``(a, b, z)``; ``b`` may be a Python number (it gets no gradient).
-    Compute only what ``ctx.needs_input_grad`` (two bools) asks for, None for the other.
-    b's gradient is taken as 0 where ``a == 0`` (PyTorch's choice) and is nan where a < 0:
-    compute ``log`` of ``where(a == 0, 1, a)`` (``xp = tinygrad_edu.device.array_module(a)``).
+    ``ctx.saved_tensors`` is ``(a, b, z)``: arrays, except that ``b`` (``x ** 2``) or ``a``
+    (``2 ** x``) may be a Python number, which gets no gradient; ``z`` is None when ``b`` is a
+    number (PyTorch's PowBackward0 keeps no result). Compute only what
+    ``ctx.needs_input_grad`` (two bools) asks for, None for the other.
+
+    PyTorch's edges: a's gradient is 0 wherever ``b == 0`` (even at ``a == 0``, where
+    ``0 * 0**-1`` is nan); b's gradient is 0 wherever ``a == 0`` and ``b >= 0`` (the limit),
+    ``-inf`` at ``a == 0, b < 0``, nan where ``a < 0``. Zero those places with
+    ``tinygrad_edu.autograd.select.select(keep, g)``: ``g`` where ``keep``, exactly 0 elsewhere,
+    even where ``g`` is nan (multiplying by a mask would keep ``nan * 0 = nan``). Take the
+    array module from ``grad`` (``xp = tinygrad_edu.device.array_module(grad)``), and the log
+    of a Python number with ``math.log``.
     """
 
 
@@ -255,6 +263,17 @@ def test_pow_seed_example() -> None:
     a = tg.tensor([2.0, 3.0], requires_grad=True)
     (a**2).backward(tg.tensor([1.0, 1.0]))
     close(a.grad, [4.0, 6.0])
+
+
+@tests_of("ops.Pow.backward")
+def test_pow_backward_edges_follow_pytorch() -> None:
+    x = tg.tensor([0.0, 2.0], requires_grad=True)
+    (x**0).sum().backward()
+    close(x.grad, [0.0, 0.0], what="x ** 0's gradient (0 even at x = 0, not 0 * 0**-1 = nan)")
+    a = tg.tensor([0.0, 0.0, -1.0], requires_grad=True)
+    b = tg.tensor([0.0, -1.0, 2.0], requires_grad=True)
+    (a**b).sum().backward()
+    close(b.grad, [0.0, -np.inf, np.nan], what="exponent's gradient at a = 0 and a < 0")
 
 
 @tests_of("ops.Pow.backward", hidden=True)

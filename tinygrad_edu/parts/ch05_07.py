@@ -46,14 +46,32 @@ def saved_tensors(self: Any) -> tuple:
     """
 
 
-@define("device.array_module", 7, [(device, "array_module")], task="ch07.array_module")
+def _tensors_first(mine: Any) -> Any:
+    """The learner's ``array_module`` sees arrays only: a backward running under
+    ``create_graph=True`` computes on Tensors, and the package answers for those itself."""
+    from ..autograd.tensor_xp import namespace_for
+
+    def array_module(array: Any) -> Any:
+        if type(array) is not np.ndarray and hasattr(array, "grad_fn"):
+            return namespace_for(array)
+        return mine(array)
+
+    return array_module
+
+
+@define(
+    "device.array_module", 7, [(device, "array_module")], task="ch07.array_module",
+    around=_tensors_first,
+)
 def array_module(array: Any) -> Any:
     """The module to compute on ``array`` with: ``numpy`` for a CPU array, ``cupy`` on CUDA.
 
     ``array``: a ``numpy.ndarray``, or the array type of a GPU backend (CuPy's, or the course's
     simulated GPU, a NumPy subclass). Return ``numpy`` when ``type(array) is numpy.ndarray``;
     otherwise the backend's module: ``device.backend(device.device_of(array).type).xp``.
-    Every op calls it (``xp = array_module(x); xp.exp(x)``), so it must be quick.
+    Every op calls it (``xp = array_module(x); xp.exp(x)``), so it must be quick. (A backward
+    under ``create_graph=True`` computes on Tensors instead: the package handles that case
+    before your function is called, so it only ever sees arrays.)
     """
 
 

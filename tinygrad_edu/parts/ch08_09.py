@@ -69,8 +69,9 @@ def log_softmax_forward(ctx: Any, x: Any, dim: int) -> Any:
     ``x``: a float array; ``dim``: a non-negative int. Subtract the max along ``dim`` first
     (``keepdims=True``) so no ``exp`` overflows: logits of 1e4 must give finite values.
     Use ``xp = tinygrad_edu.device.array_module(x)``. Store ``ctx.dim = dim`` and
-    ``ctx.save_for_backward(y)``; return ``y`` (x's shape and dtype). ``cross_entropy`` is
-    ``nll_loss(log_softmax(x))``, so this is what makes it stable.
+    ``ctx.save_for_backward(y)``; return ``y`` (x's shape and dtype). An empty ``x`` has
+    nothing to normalise (and NumPy's ``max`` refuses an empty array): ``y`` is then a copy of
+    ``x``. ``cross_entropy`` is ``nll_loss(log_softmax(x))``, so this is what makes it stable.
     """
 
 
@@ -245,6 +246,13 @@ def test_cross_entropy_is_stable() -> None:
     close(loss, 5000.0, rtol=1e-4)
     loss.backward()
     close(logits.grad, [[0.0, 0.0, 0.0], [0.0, 0.5, -0.5]], atol=1e-4)
+
+
+@tests_of("ops.LogSoftmax.forward")
+def test_log_softmax_of_nothing_is_nothing() -> None:
+    for shape in [(0,), (0, 3), (2, 0)]:
+        y = _log_softmax(np.zeros(shape), len(shape) - 1)
+        assert y.shape == shape, f"log_softmax of a {shape} array gave shape {y.shape}"
 
 
 @tests_of("ops.LogSoftmax.forward", hidden=True)

@@ -67,6 +67,9 @@ class Part:
     hidden: list[Callable] = field(default_factory=list)  # the chapter's hidden cases
     outputs: list[Callable] = field(default_factory=list)  # () -> plain data, judged outside
     on_install: Callable[[bool], None] | None = None  # called with True when back to reference
+    # What the package puts around a learner's function, for the cases its contract leaves to
+    # the package (``device.array_module``: the Tensors of a create_graph backward).
+    around: Callable[[Callable], Callable] | None = None
 
     @property
     def short(self) -> str:
@@ -99,6 +102,7 @@ def define(
     slots: list[tuple],
     task: str,
     on_install: Callable[[bool], None] | None = None,
+    around: Callable[[Callable], Callable] | None = None,
 ) -> Callable[[Callable], Callable]:
     """Register the decorated stub as the contract of part ``name`` (see the module docstring).
 
@@ -113,7 +117,7 @@ def define(
             slot.original = slot.owner.__dict__[slot.attr]
             slot.original_function = slot.read()
             made.append(slot)
-        PARTS[name] = Part(name, chapter, stub, made, task, on_install=on_install)
+        PARTS[name] = Part(name, chapter, stub, made, task, on_install=on_install, around=around)
         return stub
 
     return register
@@ -158,6 +162,8 @@ def write(part: Part, fn: Callable | None) -> None:
         raise TypeError(f"part {part.name!r} needs a function, got {type(fn).__name__}")
     old = WRAPPERS.get(part.name)
     new = None if fn is None else _blaming(part, fn)
+    if new is not None and part.around is not None:
+        new = part.around(new)
     for slot in part.slots:
         if isinstance(slot.owner, type):
             slot.restore() if new is None else slot.write(new)
