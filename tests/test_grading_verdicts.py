@@ -206,3 +206,30 @@ def test_any_valid_topological_order_passes_and_a_forged_one_does_not():
     )
     judge = task.cases(hidden=False)[0].judge
     assert judge(list(range(10**6))) and judge([0, 0]) and judge("not a list")
+
+
+def test_trusted_side_work_in_threads_does_not_share_the_rng():
+    """`grade --jobs N` judges in threads of one process. A reference that seeds the global
+    RNG and then draws must give the same expected values while other threads do the same
+    (issue #16): the trusted side's package work is done one thread at a time."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    import tinygrad_edu
+    from tinygrad_edu.grading.check import expected_values
+    from tinygrad_edu.grading.tasks import Case, Task
+
+    def reference(n):
+        tinygrad_edu.manual_seed(0)
+        return [tinygrad_edu.randn(1).item() for _ in range(n)]
+
+    task = Task("ch99.draws", 1, "draws", lambda: [Case(args=(200,))], reference=reference)
+    alone = expected_values(task, hidden=True)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show up at once
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            together = list(pool.map(lambda _: expected_values(task, hidden=True), range(16)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(values == alone for values in together)

@@ -52,6 +52,13 @@ from tinygrad_edu.grading.results import (
 )
 from tinygrad_edu.grading.tasks import NOT_GIVEN, Case, Task, get_task
 
+# The trusted side runs the package too (references, judges, diagnoses), and the package has
+# process-wide state: the global RNG (``manual_seed`` then ``randn``), the default dtype, the
+# installed parts. ``grade --jobs`` judges several submissions in threads of one process, so
+# the trusted side's package work is done one thread at a time. (Cheap: the students' code
+# runs in sandboxed worker processes, outside this lock.)
+TRUSTED_SIDE = threading.RLock()
+
 SLOW_FACTOR = 3.0  # a case past its limit may run this many limits, to tell slow from stuck
 
 
@@ -210,6 +217,11 @@ def expected_values(task: Task, hidden: bool) -> list[Any]:
     In a student release (no references), the visible cases' values are read from the
     data file `student_release.py` wrote.
     """
+    with TRUSTED_SIDE:
+        return _expected_values(task, hidden)
+
+
+def _expected_values(task: Task, hidden: bool) -> list[Any]:
     values = []
     for i, case in enumerate(task.cases(hidden)):
         if case.judge is not None:
@@ -350,6 +362,13 @@ def judge_task(
 
     Only ``task``'s own cases count: outcomes beyond them are ignored, missing ones fail.
     """
+    with TRUSTED_SIDE:
+        return _judge_task(task, expected, outcomes, hidden=hidden, hidden_count=hidden_count)
+
+
+def _judge_task(
+    task: Task, expected: list[Any], outcomes: Any, *, hidden: bool, hidden_count: int
+) -> CheckResult:
     result = CheckResult(task.id, task.points, ERROR)
     if outcomes == "missing":
         result.status = MISSING
