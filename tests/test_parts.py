@@ -212,6 +212,37 @@ def test_check_passing_installs_and_saves(tmp_path, monkeypatch, capsys):
         parts.reset()
 
 
+def test_a_failed_part_test_says_what_it_found_and_the_idea_behind_it(tmp_path, monkeypatch):
+    """The feedback of a part check: the test's own finding (once, no "expected 'passed'"),
+    and as the nudge the test's docstring: the concept, not the fix (issue #16)."""
+    from tinygrad_edu.grading import get_task
+    from tinygrad_edu.grading.check import evaluate
+    from tinygrad_edu.parts.tasks import _concept
+
+    monkeypatch.setenv("TINYGRAD_EDU_MY_PARTS", str(tmp_path))
+
+    def pow_backward(ctx, grad):  # multiplies where PyTorch selects: nan at x ** 0, x = 0
+        a, b, z = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        with np.errstate(all="ignore"):
+            return (grad * b * a ** (b - 1) if need_a else None,
+                    grad * z * np.log(a) if need_b else None)
+
+    result = evaluate(get_task("ch04.pow_backward"), pow_backward, hidden=False)
+    assert result.status == "failed"
+    assert "The test found: x ** 0's gradient" in result.message and "nan" in result.message
+    assert result.expected == result.got == ""
+    test = next(t for t in registry.get("ops.Pow.backward").tests
+                if t.__name__ == "test_pow_backward_edges_follow_pytorch")
+    assert _concept(test) and result.nudge.startswith(_concept(test))
+
+    def value_backward(self, retain_graph=False):
+        raise AssertionError("my own check")
+
+    result = evaluate(get_task("ch03.value_backward"), value_backward, hidden=False)
+    assert "my own check" in result.got and "The test found" not in result.message
+
+
 def test_my_parts_survive_build_exercises(tmp_path):
     import shutil
 

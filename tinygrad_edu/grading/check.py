@@ -307,6 +307,8 @@ def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, 
         if not reason:
             return None
         shown = "" if case.judge else short_repr(expected)
+        if case.judge and reason == got:  # the judge's words are the answer itself (a test's
+            return (f"{reason[0].upper()}{reason[1:]}.", "", "")  # finding): say it once
         return (f"Wrong answer: {reason}.", shown, short_repr(got))
     if status == "slow":
         took = feedback.seconds(outcome.get("seconds"))
@@ -327,7 +329,7 @@ def _problem(task: Task, case: Case, expected: Any, outcome: Any) -> tuple[str, 
     if status == "raised":
         return (
             "It raised an exception.",
-            short_repr(expected),
+            "" if case.judge else short_repr(expected),
             f"raised {str(outcome.get('error', ''))[:400]}",
         )
     if status == "not_implemented":

@@ -267,6 +267,8 @@ def test_pow_seed_example() -> None:
 
 @tests_of("ops.Pow.backward")
 def test_pow_backward_edges_follow_pytorch() -> None:
+    """Where a formula's factor is 0, PyTorch's gradient is exactly 0, even where the other
+    factor is inf or nan: choose (select) the zero instead of multiplying by it."""
     x = tg.tensor([0.0, 2.0], requires_grad=True)
     (x**0).sum().backward()
     close(x.grad, [0.0, 0.0], what="x ** 0's gradient (0 even at x = 0, not 0 * 0**-1 = nan)")

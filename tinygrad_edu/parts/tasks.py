@@ -8,7 +8,9 @@ the grader adds the hidden ones. A passing check installs and saves the function
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from . import registry
@@ -33,12 +35,12 @@ def register_part_tasks(chapter: int) -> None:
         def make_cases(part: registry.Part = part) -> Any:
             nudge = _nudge(part)
             for test in part.tests:
-                yield Case(run=_runner(part, test), expected="passed", description=_say(test),
-                           nudge=nudge)
+                yield Case(run=_runner(part, test), judge=_test_passed, description=_say(test),
+                           nudge=_concept(test) or nudge)
             for test in part.hidden:
                 yield Case(
-                    run=_runner(part, test), expected="passed", hidden=True,
-                    description=_say(test), nudge=nudge,
+                    run=_runner(part, test), judge=_test_passed, hidden=True,
+                    description=_say(test), nudge=_concept(test) or nudge,
                 )
             for output in part.outputs:  # plain data, compared with the reference's outside
                 yield Case(
@@ -71,6 +73,35 @@ def _nudge(part: registry.Part) -> str:
     )
 
 
+def _concept(test: Callable) -> str:
+    """The idea a test is about: its docstring's first paragraph ("" if it has none)."""
+    doc = (test.__doc__ or "").strip()
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _test_passed(got: Any) -> str | None:
+    """A part test's verdict, judged on the trusted side: None when it passed, else what the
+    test found wrong (its own words)."""
+    if got == "passed":
+        return None
+    return got if isinstance(got, str) else "the test did not finish as expected"
+
+
+def _finding(exc: AssertionError) -> str | None:
+    """What a test's own check found (``close``, ``raises``, ``assert``); None when the
+    AssertionError came from the learner's code instead."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames or not frames[-1].filename.startswith(_HERE):
+        return None
+    said = str(exc).strip()
+    if not said:  # a bare assert: quote the test's line
+        said = f"the check `{(frames[-1].line or '').strip()}` failed"
+    return f"the test found: {said}"
+
+
+_HERE = str(Path(__file__).resolve().parent)
+
+
 def _say(test: Callable) -> str:
     """``test_mul_backward_by_number`` -> ``the package's test: mul backward by number``."""
     return "the package's test: " + test.__name__.removeprefix("test_").replace("_", " ")
@@ -84,7 +115,13 @@ def _runner(part: registry.Part, test: Callable) -> Callable[[Any], str]:
         from . import using
 
         with using(part.name, fn):
-            result = test()
+            try:
+                result = test()
+            except AssertionError as exc:
+                found = _finding(exc)
+                if found is None:
+                    raise
+                return found
         return "passed" if result is None else result
 
     return run
