@@ -16,11 +16,14 @@ import numpy as np
 import pytest
 import torch
 
+from tinygrad_edu import parts
 from tinygrad_edu.grading import ch10 as reference
 from tinygrad_edu.grading import get_task, grade_notebook, load_chapter
 from tinygrad_edu.grading.build import build_one
 from tinygrad_edu.grading.check import evaluate
 from tinygrad_edu.grading.notebooks import notebook_bytes, read_notebook
+from tinygrad_edu.ops import windows
+from tinygrad_edu.parts import ch10 as parts_ch10
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "10_convolutions.ipynb"
@@ -59,8 +62,8 @@ def test_a_fresh_exercise_scores_zero_and_runs_top_to_bottom(graded):
 # ------------------------------------------------------------------------ quick, in-process
 def test_the_tasks_go_from_small_to_real():
     tasks = load_chapter(10)
-    assert [t.id for t in tasks] == ["ch10.conv_output_size", "ch10.im2col", "ch10.conv2d",
-                                     "ch10.max_pool_backward", "ch10.read_graph"]
+    assert [t.id for t in tasks] == ["ch10.conv_output_size", "ch10.read_graph", "ch10.im2col",
+                                     "ch10.conv2d_forward", "ch10.max_pool_backward"]
     assert max(t.points for t in tasks) > min(t.points for t in tasks)
     for t in tasks:
         assert t.time_limit <= 5 and t.hint
@@ -78,24 +81,32 @@ def test_the_reference_passes_every_case_and_a_stub_is_not_attempted(task_id):
     assert evaluate(t, stub, hidden=True).status == "not attempted"
 
 
-def test_the_references_agree_with_torch():
-    """The references are the spec the learner is graded against: check them against torch."""
+def test_the_definitions_the_parts_are_tested_against_agree_with_torch():
+    """The parts' tests compare with convolution and pooling written as loops: check those
+    loops (and the other tasks' references) against torch."""
     rng = np.random.default_rng(0)
     for n, k, s, p, d in [(8, 3, 1, 0, 1), (7, 2, 2, 0, 1), (32, 5, 3, 2, 2), (1, 1, 4, 4, 1)]:
         y = torch.nn.functional.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k),
                                        stride=s, padding=p, dilation=d)
         assert reference._conv_output_size(n, k, s, p, d) == y.shape[-1]
-    for case in get_task("ch10.conv2d").cases(hidden=True):
-        x, w, b = case.args
-        y = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w),
-                                       None if b is None else torch.tensor(b), **case.kwargs)
-        np.testing.assert_allclose(reference._conv2d(*case.args, **case.kwargs), y.numpy(),
-                                   atol=1e-10)
-    for case in get_task("ch10.max_pool_backward").cases(hidden=True):
-        x, g, k = case.args
+    for stride, padding, dilation, groups in [(1, 0, 1, 1), (2, 1, 1, 2), (1, 2, 2, 4)]:
+        x, w, b = (rng.standard_normal(s) for s in [(2, 4, 7, 6), (4, 4 // groups, 3, 2), (4,)])
+        want = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b),
+                                          stride, padding, dilation, groups)
+        pads = (padding,) * 4
+        got = parts_ch10._conv_loops(x, w, b, (stride,) * 2, pads, (dilation,) * 2, groups)
+        np.testing.assert_allclose(got, want.numpy(), atol=1e-10)
+    for shape, k, s in [((2, 3, 6, 6), 2, 2), ((1, 2, 7, 5), 3, 1), ((1, 1, 4, 4), 2, 2)]:
+        x = rng.integers(0, 3, shape).astype(np.float64)  # ties
         xt = torch.tensor(x, requires_grad=True)
-        torch.nn.functional.max_pool2d(xt, k).backward(torch.tensor(g))
-        np.testing.assert_array_equal(reference._max_pool_backward(x, g, k), xt.grad.numpy())
+        y = torch.nn.functional.max_pool2d(xt, k, s)
+        g = rng.standard_normal(tuple(y.shape))
+        y.backward(torch.tensor(g))
+        np.testing.assert_array_equal(parts_ch10._max_pool_grad_loops(x, g, k, s), xt.grad)
+    x = rng.standard_normal((2, 3, 7, 6))
+    unfolded = torch.nn.functional.unfold(torch.tensor(x), (3, 2), dilation=(1, 2), stride=2)
+    cols = parts_ch10._im2col_loops(x, (3, 2), (2, 2), (1, 2), (3, 2))
+    np.testing.assert_array_equal(cols, unfolded.numpy())
     conv = torch.nn.Conv2d(1, 2, 2)
     loss = torch.nn.functional.max_pool2d(torch.relu(conv(torch.arange(16.0).reshape(1, 1, 4, 4))),
                                           2).sum()
@@ -108,10 +119,6 @@ def test_the_references_agree_with_torch():
         "operations": sorted(n for n in names if n != "torch::autograd::AccumulateGrad"),
         "accumulate_grad_nodes": names.count("torch::autograd::AccumulateGrad"),
     }
-    x = rng.standard_normal((2, 3, 7, 6))
-    unfolded = torch.nn.functional.unfold(torch.tensor(x), 3, stride=2)  # (N, C*k*k, L)
-    np.testing.assert_array_equal(reference._im2col(x, 3, 2),
-                                  unfolded.permute(1, 0, 2).reshape(27, -1).numpy())
 
 
 def test_the_committed_exercise_is_the_fresh_build():
@@ -138,43 +145,51 @@ def test_ch10_mistakes():
     _fails("ch10.conv_output_size", lambda n, k, stride=1, padding=0, dilation=1:
            (n + padding - dilation * (k - 1) - 1) // stride + 1)  # pads one side only
 
-    def rows_are_windows(x, k, stride=1):  # the transpose of the contract
-        return reference._im2col(x, k, stride).T
+    im2col = parts.reference("ops.windows.im2col")
 
-    _fails("ch10.im2col", rows_are_windows)
+    def tap_major(x, kernel, stride, dilation, out):  # rows (a, b, c) instead of (c, a, b)
+        n, c = x.shape[:2]
+        cols = im2col(x, kernel, stride, dilation, out)
+        taps = kernel[0] * kernel[1]
+        return cols.reshape(n, c, taps, -1).transpose(0, 2, 1, 3).reshape(n, c * taps, -1)
 
-    def window_major(x, k, stride=1):  # (k, k, C) order inside a column instead of (C, k, k)
-        c = x.shape[1]
-        cols = reference._im2col(x, k, stride)
-        return cols.reshape(c, k * k, -1).transpose(1, 0, 2).reshape(c * k * k, -1)
+    _fails("ch10.im2col", tap_major)
+    _fails("ch10.im2col", lambda x, kernel, stride, dilation, out:  # forgets the dilation
+           im2col(x, kernel, stride, (1, 1), out))
 
-    _fails("ch10.im2col", window_major)
+    conv = parts.reference("ops.conv.conv2d_forward")
 
-    def no_transpose(x, weight, bias=None, stride=1, padding=0):  # (O, N) axes not swapped back
-        y = reference._conv2d(x, weight, bias, stride, padding)
-        return y.transpose(1, 0, 2, 3).reshape(y.shape)
+    def flipped(x, weight, bias, stride, padding, dilation, groups):  # "true" convolution
+        return conv(x, weight[:, :, ::-1, ::-1].copy(), bias, stride, padding, dilation, groups)
 
-    _fails("ch10.conv2d", no_transpose)
+    _fails("ch10.conv2d_forward", flipped)
+    _fails("ch10.conv2d_forward", lambda x, weight, bias, stride, padding, dilation, groups:
+           conv(x, weight, None, stride, padding, dilation, groups))  # forgets the bias
 
-    def correlate_flipped(x, weight, bias=None, stride=1, padding=0):  # "true" convolution
-        return reference._conv2d(x, weight[:, :, ::-1, ::-1].copy(), bias, stride, padding)
+    def one_group(x, weight, bias, stride, padding, dilation, groups):  # ignores groups
+        weight = np.concatenate([weight] * groups, axis=1) / groups
+        return conv(x, weight, bias, stride, padding, dilation, 1)
 
-    _fails("ch10.conv2d", correlate_flipped)
+    _fails("ch10.conv2d_forward", one_group)
 
-    def last_max(x, grad, k):  # ties go to the last maximum
-        out = np.zeros(x.shape)
-        for n in range(grad.shape[0]):
-            for c in range(grad.shape[1]):
-                for i in range(grad.shape[2]):
-                    for j in range(grad.shape[3]):
-                        w = x[n, c, i * k:(i + 1) * k, j * k:(j + 1) * k].reshape(-1)
-                        a, b = divmod(len(w) - 1 - int(np.argmax(w[::-1])), k)
-                        out[n, c, i * k + a, j * k + b] += grad[n, c, i, j]
-        return out
+    def every_tie(grad, taps, y, padded_shape, kernel, stride, dilation):  # ties share
+        image = np.zeros(padded_shape, dtype=grad.dtype)
+        for t, pixels in enumerate(taps):
+            rows, columns = windows.tap_slices(t // kernel[1], t % kernel[1], stride, dilation,
+                                               grad.shape[2:])
+            image[:, :, rows, columns] += grad * (pixels == y)
+        return image
 
-    _fails("ch10.max_pool_backward", last_max)
+    _fails("ch10.max_pool_backward", every_tie)
 
-    def spread_like_average(x, grad, k):
-        return np.kron(grad, np.ones((k, k))) / (k * k) if x.shape[2] % k == 0 else None
+    def last_tie(grad, taps, y, padded_shape, kernel, stride, dilation):  # the last max wins
+        image = np.zeros(padded_shape, dtype=grad.dtype)
+        left = grad
+        for t in reversed(range(len(taps))):
+            rows, columns = windows.tap_slices(t // kernel[1], t % kernel[1], stride, dilation,
+                                               grad.shape[2:])
+            image[:, :, rows, columns] += np.where(taps[t] == y, left, 0)
+            left = np.where(taps[t] == y, 0, left)
+        return image
 
-    _fails("ch10.max_pool_backward", spread_like_average)
+    _fails("ch10.max_pool_backward", last_tie)

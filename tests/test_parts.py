@@ -33,9 +33,9 @@ def test_part(name, test):
     test()
 
 
-def test_at_least_15_parts_over_chapters_01_to_09():
+def test_at_least_15_parts_over_chapters_01_to_10():
     chapters = {registry.PARTS[n].chapter for n in parts.names()}
-    assert len(parts.names()) >= 15 and chapters == set(range(1, 10))
+    assert len(parts.names()) >= 15 and chapters == set(range(1, 11))
     for name in parts.names():
         part = registry.PARTS[name]
         assert part.contract and part.tests and part.hidden, name
@@ -409,6 +409,23 @@ def _wrong_parts():
     def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
         return True
 
+    def im2col(x, kernel, stride, dilation, out):  # forgets the dilation
+        return ref("ops.windows.im2col")(x, kernel, stride, (1, 1), out)
+
+    def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):  # flips the kernel
+        return ref("ops.conv.conv2d_forward")(x, weight[:, :, ::-1, ::-1].copy(), bias, stride,
+                                              padding, dilation, groups)
+
+    def max_pool_backward(grad, taps, y, padded_shape, kernel, stride, dilation):  # ties share
+        from tinygrad_edu.ops.windows import tap_slices
+
+        image = np.zeros(padded_shape, dtype=grad.dtype)
+        for t, pixels in enumerate(taps):
+            rows, columns = tap_slices(t // kernel[1], t % kernel[1], stride, dilation,
+                                       grad.shape[2:])
+            image[:, :, rows, columns] += grad * (pixels == y)
+        return image
+
     return {name: fn for name, fn in locals().items() if callable(fn) and name != "ref"}
 
 
@@ -432,7 +449,8 @@ WRONG_FOR = {
     "nn.Module.__setattr__": "module_setattr", "nn.Module.named_parameters": "named_parameters",
     "ops.LogSoftmax.forward": "log_softmax", "optim.SGD.update": "sgd_update",
     "optim.Adam.update": "adam_update", "data.DataLoader.__iter__": "dataloader_iter",
-    "autograd.gradcheck": "gradcheck",
+    "autograd.gradcheck": "gradcheck", "ops.windows.im2col": "im2col",
+    "ops.conv.conv2d_forward": "conv2d_forward", "ops.pool.max_pool_backward": "max_pool_backward",
 }
 
 

@@ -54,20 +54,12 @@ class Convolution(Function):
         one_d = x.ndim == 3  # a 1-D convolution is a 2-D one on images of height 1
         if one_d:
             x, weight = x[:, :, None, :], weight[:, :, None, :]
-        n, _, h, w = x.shape
+        y, cols = conv2d_forward(x, weight, bias, stride, padding, dilation, groups)
         o, cg, kh, kw = weight.shape
-        oh = out_size(h, kh, stride[0], padding[0] + padding[1], dilation[0])
-        ow = out_size(w, kw, stride[1], padding[2] + padding[3], dilation[1])
-        xpad = pad2d(x, padding)
-        cols = im2col(xpad, (kh, kw), stride, dilation, (oh, ow))  # (N, C*KH*KW, OH*OW)
-        cols = cols.reshape(n, groups, cg * kh * kw, oh * ow)  # each group sees its channels
-        w_mat = weight.reshape(groups, o // groups, cg * kh * kw)  # (G, O/G, K)
-        y = w_mat @ cols  # THE matmul: (G, O/G, K) @ (N, G, K, P) -> (N, G, O/G, P)
-        y = y.reshape(n, o, oh, ow)  # already the output's layout: no transpose, no copy
-        if bias is not None:
-            y += bias[:, None, None]
-        ctx.save_for_backward(cols, w_mat)
-        ctx.shapes = (xpad.shape, weight.shape, one_d)
+        top, bottom, left, right = padding
+        padded_shape = (*x.shape[:2], x.shape[2] + top + bottom, x.shape[3] + left + right)
+        ctx.save_for_backward(cols, weight.reshape(groups, o // groups, cg * kh * kw))
+        ctx.shapes = (padded_shape, weight.shape, one_d)
         ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
         return y[:, :, 0, :] if one_d else y
 
@@ -94,6 +86,26 @@ class Convolution(Function):
         if need_b:
             grad_b = grad.sum(axis=(0, 2, 3))
         return grad_x, grad_w, grad_b, None, None, None, None
+
+
+def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
+    r"""$Y = W\,\mathrm{im2col}(x) + b$ on arrays: the output (N, O, OH, OW) and the columns.
+
+    ``padding`` is (top, bottom, left, right); ``stride``, ``dilation`` are pairs. The columns
+    come back as (N, G, C/G·KH·KW, OH·OW), each group's rows apart: backward reuses them.
+    """
+    n, _, h, w = x.shape
+    o, cg, kh, kw = weight.shape
+    oh = out_size(h, kh, stride[0], padding[0] + padding[1], dilation[0])
+    ow = out_size(w, kw, stride[1], padding[2] + padding[3], dilation[1])
+    cols = im2col(pad2d(x, padding), (kh, kw), stride, dilation, (oh, ow))  # (N, C*KH*KW, P)
+    cols = cols.reshape(n, groups, cg * kh * kw, oh * ow)  # each group sees its channels
+    w_mat = weight.reshape(groups, o // groups, cg * kh * kw)  # (G, O/G, K)
+    y = w_mat @ cols  # THE matmul: (G, O/G, K) @ (N, G, K, P) -> (N, G, O/G, P)
+    y = y.reshape(n, o, oh, ow)  # already the output's layout: no transpose, no copy
+    if bias is not None:
+        y += bias[:, None, None]
+    return y, cols
 
 
 def col2im_of_wt_g(w, g, padded_shape, out, stride, dilation):

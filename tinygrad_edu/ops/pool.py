@@ -117,32 +117,46 @@ class MaxPool2DWithIndices(Function):
     @staticmethod
     def backward(ctx, grad):
         shape, pad, kernel, stride, dilation = ctx.geometry
-        xp = array_module(grad)
         grad = grad[None] if ctx.unbatched else grad
-        image = xp.zeros(_padded(shape, pad), dtype=grad.dtype)
-        zero = xp.zeros((), dtype=grad.dtype)
-        finite = bool(xp.isfinite(grad).all())  # then G * mask is exact (inf * 0 is not)
-        # windows apart (e.g. kernel 2, stride 2): each pixel is under one tap of one window, so
-        # a tap's share can be written straight into the image instead of added to it
-        apart = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel, strict=True))
-        left = grad  # the gradient of the windows whose maximum is not found yet
-        taps = kernel[0] * kernel[1]
-        for t in range(taps):
-            rows, columns = tap_slices(t // kernel[1], t % kernel[1], stride, dilation,
-                                       grad.shape[2:])
-            wins = ctx.taps[t] == ctx.y if ctx.arg is None else ctx.arg == t
-            if finite and apart:
-                share = xp.multiply(left, wins, out=image[:, :, rows, columns])
-            else:
-                share = left * wins if finite else xp.where(wins, left, zero)
-                image[:, :, rows, columns] += share
-            if t < taps - 1:  # a later tie finds the window's gradient taken: 0
-                left = left - share if finite else xp.where(wins, zero, left)
+        taps, y = ctx.taps, ctx.y
+        if ctx.arg is not None:  # NaNs about (NaN != NaN): the winning tap was written down
+            taps, y = [ctx.arg == t for t in range(len(taps))], True
+        image = max_pool_backward(grad, taps, y, _padded(shape, pad), kernel, stride, dilation)
         grad_x = unpad2d(image, pad)
         return grad_x[0] if ctx.unbatched else grad_x
 
     def name(self) -> str:
         return "MaxPool2DWithIndicesBackward0"
+
+
+def max_pool_backward(grad, taps, y, padded_shape, kernel, stride, dilation):
+    r"""Max pooling's gradient: each window's gradient goes to the window's first maximum.
+
+    ``grad`` (N, C, OH, OW); ``taps[t]`` (N, C, OH, OW) the pixel under tap
+    $t = a \cdot KW + b$ of every window; ``y`` the windows' maxima. Returns the gradient of the
+    padded input, ``padded_shape``. Tap by tap, the first tap equal to $y$ takes the window's
+    gradient; later equal taps find it already taken (PyTorch's rule for ties).
+    """
+    xp = array_module(grad)
+    image = xp.zeros(padded_shape, dtype=grad.dtype)
+    zero = xp.zeros((), dtype=grad.dtype)
+    finite = bool(xp.isfinite(grad).all())  # then G * mask is exact (inf * 0 is not)
+    # windows apart (e.g. kernel 2, stride 2): each pixel is under one tap of one window, so
+    # a tap's share can be written straight into the image instead of added to it
+    apart = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel, strict=True))
+    left = grad  # the gradient of the windows whose maximum is not found yet
+    for t in range(len(taps)):
+        rows, columns = tap_slices(t // kernel[1], t % kernel[1], stride, dilation,
+                                   grad.shape[2:])
+        wins = taps[t] == y
+        if finite and apart:
+            share = xp.multiply(left, wins, out=image[:, :, rows, columns])
+        else:
+            share = left * wins if finite else xp.where(wins, left, zero)
+            image[:, :, rows, columns] += share
+        if t < len(taps) - 1:  # a later tie finds the window's gradient taken: 0
+            left = left - share if finite else xp.where(wins, zero, left)
+    return image
 
 
 class AvgPool2D(Function):
