@@ -88,7 +88,7 @@ def test_grads_accumulate_across_backwards() -> None:
 @tests_of("autograd.accumulate_grad")
 def test_accumulate_private_copy() -> None:
     """The first gradient a leaf stores must be its own array: the same incoming array may go to
-    another leaf too, and a later in-place addition must change neither of them."""
+    another leaf too, and adding in place later must change neither that leaf nor the array."""
     acc = current("autograd.accumulate_grad")
     a = tg.tensor([1.0, 1.0], requires_grad=True)
     b = tg.tensor([1.0, 1.0], requires_grad=True)
