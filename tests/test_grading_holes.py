@@ -114,7 +114,7 @@ def test_an_integer_off_by_one_and_a_right_answer():
     assert classic_mistake(np.arange(3.0), np.array([5.0, -1.0, 2.0])) == ""
 
 
-@pytest.mark.parametrize("chapter", range(11))
+@pytest.mark.parametrize("chapter", range(12))
 def test_every_case_names_its_concept(chapter):
     for task in load_chapter(chapter):
         for case in task.cases(hidden=True):

@@ -243,6 +243,17 @@ def test_a_failed_part_test_says_what_it_found_and_the_idea_behind_it(tmp_path, 
     assert "my own check" in result.got and "The test found" not in result.message
 
 
+@pytest.mark.parametrize(("name", "test"), CASES)
+def test_every_part_test_names_its_concept(name, test):
+    """A failed part test's nudge is its docstring's first paragraph: every test has one, so no
+    learner gets the generic "read the contract" instead of the idea the test probes (#16)."""
+    from tinygrad_edu.parts.tasks import _concept
+
+    concept = _concept(test)
+    assert concept, f"{name}: {test.__name__} has no docstring (its nudge would be generic)"
+    assert len(concept) <= 300, f"{name}: {test.__name__}'s nudge is {len(concept)} chars"
+
+
 def test_my_parts_survive_build_exercises(tmp_path):
     import shutil
 

@@ -47,6 +47,8 @@ def infer_shape(shape: tuple, numel: int, old: tuple) -> tuple:
 
 @tests_of("dtypes.infer_dtype")
 def test_infer_dtype_numbers() -> None:
+    """A lone Python number's dtype comes from its kind: int, float or bool, as PyTorch decides.
+    Beware that in Python every bool is also an int."""
     import tinygrad_edu as tg
 
     infer = current("dtypes.infer_dtype")
@@ -57,6 +59,8 @@ def test_infer_dtype_numbers() -> None:
 
 @tests_of("dtypes.infer_dtype")
 def test_infer_dtype_nested_lists() -> None:
+    """A nested list gets one dtype for all its numbers, the widest kind found anywhere in it (bool,
+    then int, then float); a list with no numbers at all gets the default float dtype."""
     import tinygrad_edu as tg
 
     infer = current("dtypes.infer_dtype")
@@ -69,6 +73,8 @@ def test_infer_dtype_nested_lists() -> None:
 
 @tests_of("dtypes.infer_dtype")
 def test_tensor_uses_infer_dtype() -> None:
+    """tensor(data) without dtype= takes its dtype from your infer_dtype, for nested lists and for a
+    lone number alike (in PyTorch, tensor(7) is int64)."""
     import tinygrad_edu as tg
 
     assert tg.tensor([[1, 2], [3, 4]]).dtype is tg.int64
@@ -79,6 +85,8 @@ def test_tensor_uses_infer_dtype() -> None:
 
 @tests_of("dtypes.infer_dtype", hidden=True)
 def test_infer_dtype_default_and_deep() -> None:
+    """The rule holds at any depth and for tuples as for lists, and "the default float dtype" is
+    whatever set_default_dtype last chose, not always float32."""
     import tinygrad_edu as tg
 
     infer = current("dtypes.infer_dtype")
@@ -96,6 +104,8 @@ def test_infer_dtype_default_and_deep() -> None:
 
 @tests_of("shapes.infer_shape")
 def test_infer_shape_fills_minus_one() -> None:
+    """A -1 stands for the one size that makes the element count come out right; the other sizes are
+    kept as given, and a shape without -1 is used as it is."""
     infer = current("shapes.infer_shape")
     assert tuple(infer((2, -1), 6, (6,))) == (2, 3)
     assert tuple(infer((-1,), 6, (2, 3))) == (6,)
@@ -105,6 +115,8 @@ def test_infer_shape_fills_minus_one() -> None:
 
 @tests_of("shapes.infer_shape")
 def test_infer_shape_errors() -> None:
+    """reshape refuses what it cannot do, with PyTorch's messages: two -1s are ambiguous, and sizes
+    whose product cannot equal the number of elements do not fit."""
     infer = current("shapes.infer_shape")
     with raises(RuntimeError, "only one dimension can be inferred"):
         infer((-1, -1), 6, (6,))
@@ -116,6 +128,8 @@ def test_infer_shape_errors() -> None:
 
 @tests_of("shapes.infer_shape")
 def test_reshape_and_view_use_it() -> None:
+    """reshape and view both ask your infer_shape for the full shape, so a -1 anywhere in their
+    arguments is filled in by it."""
     import tinygrad_edu as tg
 
     x = tg.arange(12)
@@ -126,6 +140,8 @@ def test_reshape_and_view_use_it() -> None:
 
 @tests_of("shapes.infer_shape", hidden=True)
 def test_infer_shape_zero_sizes() -> None:
+    """Sizes of 0 follow the same rule: a tensor may hold no elements at all, and then a -1 has no
+    single answer, so PyTorch refuses it."""
     infer = current("shapes.infer_shape")
     assert tuple(infer((0, 3), 0, (3, 0))) == (0, 3)
     with raises(RuntimeError, "invalid for input of size 0"):

@@ -72,6 +72,8 @@ def sum_forward(ctx: Any, x: Any, dims: Any, keepdim: bool) -> Any:
 
 @tests_of("shapes.broadcast_shapes")
 def test_broadcast_shapes_rule() -> None:
+    """Broadcasting lines shapes up from the right, a missing dimension counting as 1; in each
+    dimension a size of 1 stretches to the other size. Any number of shapes take part."""
     bs = current("shapes.broadcast_shapes")
     assert tuple(bs((2, 3), (3,))) == (2, 3)
     assert tuple(bs((3, 1), (1, 4))) == (3, 4)
@@ -82,6 +84,8 @@ def test_broadcast_shapes_rule() -> None:
 
 @tests_of("shapes.broadcast_shapes")
 def test_broadcast_shapes_refuses() -> None:
+    """Two sizes that differ where neither is 1 cannot broadcast: PyTorch raises a RuntimeError
+    rather than guess, also when the clash appears only once a third shape joins."""
     bs = current("shapes.broadcast_shapes")
     with raises(RuntimeError, "broadcast"):
         bs((2, 3), (2,))
@@ -91,6 +95,8 @@ def test_broadcast_shapes_refuses() -> None:
 
 @tests_of("shapes.broadcast_shapes")
 def test_batched_matmul_uses_it() -> None:
+    """a @ b broadcasts its batch dimensions (all but the last two) with this same rule, while the
+    matrix dimensions themselves must match exactly."""
     a, b = tinygrad_edu.ones(2, 1, 3, 4), tinygrad_edu.ones(5, 4, 2)
     assert tuple((a @ b).shape) == (2, 5, 3, 2)
     assert tuple(tinygrad_edu.broadcast_shapes((3, 1), (4,))) == (3, 4)
@@ -100,6 +106,8 @@ def test_batched_matmul_uses_it() -> None:
 
 @tests_of("shapes.broadcast_shapes", hidden=True)
 def test_broadcast_shapes_edges() -> None:
+    """The rule has no special cases at its edges: it holds for any number of shapes, none included,
+    and a size of 1 stretches to any other size, 0 included."""
     bs = current("shapes.broadcast_shapes")
     assert tuple(bs()) == ()
     assert tuple(bs((7,))) == (7,)
@@ -111,6 +119,8 @@ def test_broadcast_shapes_edges() -> None:
 
 @tests_of("autograd.unbroadcast")
 def test_unbroadcast_sums_leading_dims() -> None:
+    """Broadcasting may add dimensions on the left: each input element was used once per position
+    along them, so its gradient is the sum over those added dimensions."""
     ub = current("autograd.unbroadcast")
     g = np.arange(6.0).reshape(2, 3)
     close(ub(g, (3,)), [3.0, 5.0, 7.0])
@@ -120,6 +130,8 @@ def test_unbroadcast_sums_leading_dims() -> None:
 
 @tests_of("autograd.unbroadcast")
 def test_unbroadcast_keeps_stretched_ones() -> None:
+    """A size-1 dimension that broadcasting stretched still exists in the input: the gradient is
+    summed along it and the 1 stays, so the result has exactly the input's shape, even ()."""
     ub = current("autograd.unbroadcast")
     g = np.arange(6.0).reshape(2, 3)
     close(ub(g, (2, 1)), [[3.0], [12.0]])
@@ -130,6 +142,8 @@ def test_unbroadcast_keeps_stretched_ones() -> None:
 
 @tests_of("autograd.unbroadcast")
 def test_engine_unbroadcasts_gradients() -> None:
+    """Every input's .grad has that input's shape, whatever the result's shape was: the engine
+    relies on your unbroadcast for each input that broadcasting added to or stretched."""
     a = tinygrad_edu.tensor([1.0, 2.0, 3.0], requires_grad=True)
     b = tinygrad_edu.ones(2, 3, requires_grad=True)
     c = tinygrad_edu.tensor([[2.0], [5.0]], requires_grad=True)
@@ -141,6 +155,8 @@ def test_engine_unbroadcasts_gradients() -> None:
 
 @tests_of("autograd.unbroadcast", hidden=True)
 def test_unbroadcast_dtype_and_zero_size() -> None:
+    """Summing a gradient back changes its shape only: its dtype stays the gradient's, and a sum
+    over an empty dimension is 0, the sum of nothing."""
     ub = current("autograd.unbroadcast")
     g = np.ones((2, 3), dtype=np.float32)
     out = ub(g, (3,))
@@ -163,6 +179,8 @@ def _sum(x: Any, dims: Any, keepdim: bool) -> Any:
 
 @tests_of("ops.Sum.forward")
 def test_sum_forward_dims() -> None:
+    """dims=None sums everything into a 0-d array (still an array); given dims, only those are
+    summed, and keepdim leaves each summed dimension in place with size 1."""
     x = np.arange(24.0).reshape(2, 3, 4)
     close(_sum(x, None, False), x.sum())
     close(_sum(x, (1,), False), x.sum(axis=1))
@@ -172,6 +190,8 @@ def test_sum_forward_dims() -> None:
 
 @tests_of("ops.Sum.forward")
 def test_tensor_sum_uses_it() -> None:
+    """x.sum(dim, keepdim) runs your forward (negative dims arrive already made non-negative), and
+    its result must carry on into backward as any other tensor."""
     x = tinygrad_edu.arange(6.0).reshape(2, 3).requires_grad_()
     s = x.sum(dim=1, keepdim=True)
     close(s, [[3.0], [12.0]])
@@ -183,6 +203,8 @@ def test_tensor_sum_uses_it() -> None:
 
 @tests_of("ops.Sum.forward")
 def test_sum_forward_integers_and_bools_give_int64() -> None:
+    """PyTorch sums integers and bools as int64, whatever their width or sign, so a sum cannot
+    overflow a small type; NumPy's own choice differs for unsigned ints."""
     for dtype in (np.uint8, np.int8, np.int32, np.bool_):
         out = _sum(np.ones((2, 3), dtype=dtype), (1,), False)
         assert out.dtype == np.int64, f"a {np.dtype(dtype).name} sum gave {out.dtype}, not int64"
@@ -191,6 +213,8 @@ def test_sum_forward_integers_and_bools_give_int64() -> None:
 
 @tests_of("ops.Sum.forward", hidden=True)
 def test_sum_forward_dtypes_and_empty() -> None:
+    """A float sum keeps its float dtype, an integer one is int64 as before, and a sum over an empty
+    dimension is 0, the sum of nothing."""
     x = np.ones((2, 0, 3), dtype=np.float32)
     close(_sum(x, (1,), False), np.zeros((2, 3)))
     assert _sum(x, (1,), False).dtype == np.float32

@@ -52,6 +52,8 @@ def _lesson_graph() -> tuple:
 
 @tests_of("scalar.topological_order")
 def test_sort_visits_each_node_once_inputs_last() -> None:
+    """Backward's order lists every reachable node once, even a value used twice, and each node
+    ahead of all of its inputs, so its gradient is complete before it is passed on."""
     sort = current("scalar.topological_order")
     a, b, out = _lesson_graph()
     order = sort(out)
@@ -65,6 +67,8 @@ def test_sort_visits_each_node_once_inputs_last() -> None:
 
 @tests_of("scalar.topological_order")
 def test_sort_long_chain_is_iterative() -> None:
+    """A graph can be thousands of nodes deep, and Python stops a recursion near 1,000 calls: the
+    walk must remember where it is without the call stack."""
     sort = current("scalar.topological_order")
     x = scalar.Value(1.0)
     y = x
@@ -76,6 +80,8 @@ def test_sort_long_chain_is_iterative() -> None:
 
 @tests_of("scalar.topological_order", hidden=True)
 def test_sort_matches_reference_order() -> None:
+    """Several orders would be valid, but the stepper and the pictures show one: the order that
+    visiting inputs in their _prev order gives, as the contract describes."""
     sort = current("scalar.topological_order")
     x, w = scalar.Value(0.5, "x"), scalar.Value(-1.0, "w")
     n = (x * w + x).tanh() * x + w
@@ -86,6 +92,8 @@ def test_sort_matches_reference_order() -> None:
 
 @tests_of("scalar.Value.backward")
 def test_value_backward_lesson_example() -> None:
+    """The chain rule along every path: each step multiplies by a local derivative, and a value used
+    in two places gets the sum of the gradients from both."""
     a, b, out = _lesson_graph()
     out.backward()
     assert (a.grad, b.grad) == (4.0, 2.0), f"a.grad, b.grad = {a.grad}, {b.grad}; expected 4, 2"
@@ -93,6 +101,8 @@ def test_value_backward_lesson_example() -> None:
 
 @tests_of("scalar.Value.backward")
 def test_value_backward_accumulates_and_frees() -> None:
+    """.grad adds up across backward calls, as in PyTorch; a graph may be walked a second time only
+    if the first walk kept it (retain_graph), and a refused walk changes no .grad."""
     a, b, out = _lesson_graph()
     out.backward(retain_graph=True)
     out.backward()
@@ -104,6 +114,8 @@ def test_value_backward_accumulates_and_frees() -> None:
 
 @tests_of("scalar.Value.backward")
 def test_value_backward_sums_can_run_twice() -> None:
+    """Only nodes that saved values for backward are freed: + and - have constant derivatives and
+    save nothing, so their graph can run backward again, while * saved its inputs."""
     x, y = scalar.Value(2.0), scalar.Value(3.0)
     total = (x + y) - x
     total.backward()
@@ -117,6 +129,8 @@ def test_value_backward_sums_can_run_twice() -> None:
 
 @tests_of("scalar.Value.backward")
 def test_value_backward_neuron() -> None:
+    """A small neuron, tanh(x * w + b): the gradient reaching each leaf is the product of the local
+    derivatives along its path, so every node passes on what it received."""
     x, w, bias = scalar.Value(0.5), scalar.Value(-2.0), scalar.Value(0.25)
     y = (x * w + bias).tanh()
     y.backward()
@@ -128,6 +142,8 @@ def test_value_backward_neuron() -> None:
 
 @tests_of("scalar.Value.backward", hidden=True)
 def test_value_backward_constants_and_depth() -> None:
+    """A plain number in the arithmetic becomes a node that needs no gradient, and depth must not
+    matter: backward works on a chain thousands of nodes long."""
     x = scalar.Value(3.0)
     y = x * 2 + 1
     y.backward()

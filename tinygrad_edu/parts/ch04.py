@@ -222,12 +222,16 @@ def _check_grads(f: Any, *arrays: Any, seed: int = 0) -> None:
 
 @tests_of("ops.Mul.backward")
 def test_mul_backward() -> None:
+    """The product rule: how much a * b moves with a depends on b, and with b on a. Broadcasting in
+    forward is summed back by the engine, not by you."""
     _check_grads(lambda a, b: a * b, [2.0, 3.0], [4.0, -1.0])
     _check_grads(lambda a, b: a * b, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [10.0, 20.0, 30.0])
 
 
 @tests_of("ops.Mul.backward")
 def test_mul_backward_by_number() -> None:
+    """A plain-number operand gets no gradient, yet it still scales the tensor's; and a tensor
+    multiplied by itself gets the contribution of both factors."""
     x = tg.tensor([1.0, -2.0], requires_grad=True)
     (x * 3).backward(tg.tensor([1.0, 2.0]))
     close(x.grad, [3.0, 6.0])
@@ -236,11 +240,15 @@ def test_mul_backward_by_number() -> None:
 
 @tests_of("ops.Mul.backward", hidden=True)
 def test_mul_backward_zero_d() -> None:
+    """A 0-d tensor is one number broadcast like any other operand: both gradients must be right,
+    whichever operand was broadcast."""
     _check_grads(lambda a, b: a * b, 3.0, [[1.0], [2.0]], seed=2)
 
 
 @tests_of("ops.Div.backward")
 def test_div_backward() -> None:
+    """The quotient rule: each operand's gradient is the slope of a / b along it, 1 / b for a
+    and -a / b**2 for b, steep near b = 0; a plain-number operand gets no gradient."""
     _check_grads(lambda a, b: a / b, [2.0, 3.0], [4.0, -1.5])
     _check_grads(lambda a, b: a / b, [[1.0], [2.0]], [0.5, 3.0, -2.0])
     _check_grads(lambda a: 1.0 / a - a / 4, [1.0, -2.0])
@@ -248,11 +256,15 @@ def test_div_backward() -> None:
 
 @tests_of("ops.Div.backward", hidden=True)
 def test_div_backward_zero_d() -> None:
+    """A 0-d tensor is one number broadcast like any other operand: both gradients of a division
+    must be right, whichever operand was broadcast."""
     _check_grads(lambda a, b: a / b, 2.0, [[1.5, -3.0]], seed=3)
 
 
 @tests_of("ops.Pow.backward")
 def test_pow_backward() -> None:
+    """a ** b has two gradients: the power rule for the base, and for a tensor exponent the rule of
+    an exponential (it involves log a); fractional and negative powers follow the same rules."""
     _check_grads(lambda a: a**2, [2.0, 3.0])
     _check_grads(lambda a: a**-0.5, [[1.0, 4.0]])
     _check_grads(lambda a, b: a**b, [1.5, 2.0, 0.5], [2.0, -1.0, 0.5])
@@ -260,6 +272,8 @@ def test_pow_backward() -> None:
 
 @tests_of("ops.Pow.backward")
 def test_pow_seed_example() -> None:
+    """The lesson's example: the slope of a squared number is twice that number, times the gradient
+    that arrived (here ones)."""
     a = tg.tensor([2.0, 3.0], requires_grad=True)
     (a**2).backward(tg.tensor([1.0, 1.0]))
     close(a.grad, [4.0, 6.0])
@@ -280,6 +294,8 @@ def test_pow_backward_edges_follow_pytorch() -> None:
 
 @tests_of("ops.Pow.backward", hidden=True)
 def test_pow_backward_zero_base_and_number_base() -> None:
+    """At a zero base PyTorch's exponent gradient is 0 (the limit), not a product with log 0; and a
+    base that is a plain number still gives a tensor exponent its gradient."""
     a = tg.tensor([0.0, 2.0], requires_grad=True)
     b = tg.tensor([2.0, 3.0], requires_grad=True)
     (a**b).sum().backward()
@@ -290,18 +306,23 @@ def test_pow_backward_zero_base_and_number_base() -> None:
 
 @tests_of("ops.Exp.backward")
 def test_exp_backward() -> None:
+    """exp is its own derivative: forward saved its output, so backward reuses that output rather
+    than computing exp again."""
     _check_grads(lambda a: a.exp(), [0.0, 1.0, -2.0])
     _check_grads(lambda a: (a * 2).exp() * a, [[0.5], [-0.25]])
 
 
 @tests_of("ops.Tanh.backward")
 def test_tanh_backward() -> None:
+    """tanh's slope is 1 - tanh squared, known from the saved output alone: largest at 0, fading as
+    the input moves away from 0."""
     _check_grads(lambda a: a.tanh(), [0.0, 0.5, -2.0])
     _check_grads(lambda a, b: (a * b).tanh(), [[0.5, 1.0]], [[2.0], [-0.5]])
 
 
 @tests_of("ops.Exp.backward", hidden=True)
 def test_exp_backward_float32() -> None:
+    """A gradient has its tensor's dtype: a float32 input gets a float32 gradient."""
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     x.exp().sum().backward()
     assert x.grad.dtype is tg.float32
@@ -310,6 +331,8 @@ def test_exp_backward_float32() -> None:
 
 @tests_of("ops.Tanh.backward", hidden=True)
 def test_tanh_backward_saturates() -> None:
+    """Far from 0 tanh is flat, so its gradient there is 0 (never nan or inf), and the saved output
+    gives it safely."""
     x = tg.tensor([30.0, -30.0, 0.0], requires_grad=True)
     x.tanh().sum().backward()
     close(x.grad, [0.0, 0.0, 1.0])
@@ -317,6 +340,8 @@ def test_tanh_backward_saturates() -> None:
 
 @tests_of("ops.Sum.backward")
 def test_sum_backward() -> None:
+    """Every element that went into a sum moves it one for one, so each gets the sum's gradient: the
+    incoming gradient is spread back over the summed dimensions."""
     _check_grads(lambda a: a.sum(), [[1.0, 2.0], [3.0, 4.0]])
     _check_grads(lambda a: a.sum(dim=0), [[1.0, 2.0], [3.0, 4.0]])
     _check_grads(lambda a: a.sum(dim=1, keepdim=True), [[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]])
@@ -324,6 +349,8 @@ def test_sum_backward() -> None:
 
 @tests_of("ops.Sum.backward", hidden=True)
 def test_sum_backward_many_dims() -> None:
+    """Summing over several dimensions at once, with or without keepdim: each summed dimension must
+    come back in its own place for the gradient to have the input's shape."""
     x = np.arange(24.0).reshape(2, 3, 4)
     _check_grads(lambda a: a.sum(dim=(0, 2)), x)
     _check_grads(lambda a: a.sum(dim=(-1, 0), keepdim=True), x, seed=1)
@@ -331,12 +358,16 @@ def test_sum_backward_many_dims() -> None:
 
 @tests_of("ops.MatMul.backward")
 def test_matmul_backward_matrices() -> None:
+    """For C = A @ B, A's gradient must have A's shape and B's must have B's: the incoming gradient
+    meets the other matrix, transposed, in the only product whose shapes fit."""
     rng = np.random.default_rng(0)
     _check_grads(lambda a, b: a @ b, rng.normal(size=(2, 3)), rng.normal(size=(3, 4)))
 
 
 @tests_of("ops.MatMul.backward")
 def test_matmul_backward_vectors() -> None:
+    """A 1-D operand acts as a row (on the left) or a column (on the right) that matmul then drops,
+    and two vectors give a 0-d dot product; their gradients come back 1-D."""
     rng = np.random.default_rng(1)
     _check_grads(lambda a, b: a @ b, rng.normal(size=3), rng.normal(size=3))
     _check_grads(lambda a, b: a @ b, rng.normal(size=3), rng.normal(size=(3, 2)))
@@ -345,6 +376,8 @@ def test_matmul_backward_vectors() -> None:
 
 @tests_of("ops.MatMul.backward", hidden=True)
 def test_matmul_backward_batched() -> None:
+    """Batched products transpose only the last two dimensions, the engine sums broadcast batch
+    dimensions back, and an input that needs no gradient gets none."""
     rng = np.random.default_rng(2)
     _check_grads(lambda a, b: a @ b, rng.normal(size=(2, 2, 3)), rng.normal(size=(3, 2)))
     _check_grads(lambda a, b: a @ b, rng.normal(size=(3,)), rng.normal(size=(2, 3, 2)))
@@ -355,6 +388,8 @@ def test_matmul_backward_batched() -> None:
 
 @tests_of("autograd.record_node")
 def test_record_node_sets_inputs_and_edges() -> None:
+    """Recording links each argument to where its gradient goes: a computed tensor's grad_fn, a
+    grad-requiring leaf's AccumulateGrad, and nowhere (None) for a constant or a plain number."""
     rec = current("autograd.record_node")
     a = tg.tensor([1.0], requires_grad=True)
     b = tg.tensor([2.0])
@@ -371,6 +406,8 @@ def test_record_node_sets_inputs_and_edges() -> None:
 
 @tests_of("autograd.record_node")
 def test_record_node_skips_when_not_needed() -> None:
+    """When no argument requires grad, or inside no_grad(), PyTorch records no node at all: the
+    result has no grad_fn."""
     rec = current("autograd.record_node")
     a = tg.tensor([1.0], requires_grad=True)
     ctx = object.__new__(arithmetic.Mul)
@@ -382,6 +419,8 @@ def test_record_node_skips_when_not_needed() -> None:
 
 @tests_of("autograd.record_node")
 def test_ops_record_through_it() -> None:
+    """Every op records through record_node, so the grad_fn names (AddBackward0, MulBackward0),
+    requires_grad and no_grad's effect all depend on it."""
     a = tg.tensor([2.0, 3.0], requires_grad=True)
     b = a * a + 1
     assert b.grad_fn.name() == "AddBackward0" and b.requires_grad
@@ -394,6 +433,8 @@ def test_ops_record_through_it() -> None:
 
 @tests_of("autograd.record_node", hidden=True)
 def test_record_node_same_leaf_twice() -> None:
+    """A leaf has a single AccumulateGrad node, however often it is used; a detached tensor is a new
+    leaf that needs no gradient."""
     rec = current("autograd.record_node")
     a = tg.tensor([1.0], requires_grad=True)
     ctx = object.__new__(arithmetic.Mul)
@@ -420,6 +461,8 @@ def _order_is_valid(order: list, roots: list) -> None:
 
 @tests_of("autograd.topological_order")
 def test_topological_order_diamond() -> None:
+    """A node reached along two paths still appears once, and only after every node that sends it a
+    gradient, so its gradient is complete when its turn comes."""
     sort = current("autograd.topological_order")
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
@@ -431,6 +474,8 @@ def test_topological_order_diamond() -> None:
 
 @tests_of("autograd.topological_order")
 def test_topological_order_from_tensors_and_leaves() -> None:
+    """Roots may be tensors: a tensor stands for its grad_fn, and a leaf for its AccumulateGrad
+    node, so even a lone leaf has one node to visit."""
     sort = current("autograd.topological_order")
     x = tg.tensor([1.0], requires_grad=True)
     order = sort([x])
@@ -441,6 +486,8 @@ def test_topological_order_from_tensors_and_leaves() -> None:
 
 @tests_of("autograd.topological_order")
 def test_topological_order_long_chain() -> None:
+    """A chain of thousands of ops is too deep for recursion (Python stops near 1,000 calls): the
+    walk must remember where it is without the call stack."""
     sort = current("autograd.topological_order")
     x = tg.tensor([1.0], requires_grad=True)
     y = x
@@ -452,6 +499,8 @@ def test_topological_order_long_chain() -> None:
 
 @tests_of("autograd.topological_order", hidden=True)
 def test_topological_order_shared_subgraphs() -> None:
+    """Several roots can share part of their graph: each shared node appears once, after every node
+    that sends it a gradient."""
     sort = current("autograd.topological_order")
     a = tg.tensor([1.0], requires_grad=True)
     b = tg.tensor([2.0], requires_grad=True)
@@ -464,6 +513,8 @@ def test_topological_order_shared_subgraphs() -> None:
 
 @tests_of("autograd.run_backward")
 def test_run_backward_seed_example() -> None:
+    """backward(gradient) starts the walk with that gradient at the root, and the chain rule carries
+    it node by node down to the leaves."""
     a = tg.tensor([2.0, 3.0], requires_grad=True)
     b = a**2
     b.backward(tg.tensor([1.0, 1.0]))
@@ -472,6 +523,8 @@ def test_run_backward_seed_example() -> None:
 
 @tests_of("autograd.run_backward")
 def test_run_backward_sums_paths_and_frees() -> None:
+    """Gradients from every path into a node add up before it runs, .grad accumulates across
+    backward calls, and a walk without retain_graph frees the graph behind it."""
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = x * x
     z = (y + y * 3).sum()
@@ -485,6 +538,8 @@ def test_run_backward_sums_paths_and_frees() -> None:
 
 @tests_of("autograd.run_backward")
 def test_run_backward_hooks_retain_grad_and_grad() -> None:
+    """A hook may replace a gradient before it flows on, retain_grad keeps a non-leaf's gradient
+    (after its hooks), and autograd.grad returns gradients without touching any .grad."""
     x = tg.tensor([1.0, -1.0], requires_grad=True)
     y = x * 2
     y.retain_grad()
@@ -499,6 +554,8 @@ def test_run_backward_hooks_retain_grad_and_grad() -> None:
 
 @tests_of("autograd.run_backward", hidden=True)
 def test_run_backward_on_step_and_inputs() -> None:
+    """The walk reports every node it runs, leaves' AccumulateGrad included, to on_step, and
+    backward(inputs=...) fills only the leaves it lists."""
     steps = []
     a = tg.tensor([1.0, 2.0], requires_grad=True)
     b = tg.tensor([3.0, 4.0], requires_grad=True)
@@ -520,9 +577,18 @@ def _random_programs(first: int) -> None:
         agrees_with_reference(seed)
 
 
+def _random_test(first: int, name: str) -> Any:
+    def test() -> None:
+        _random_programs(first)
+
+    test.__name__ = name
+    test.__doc__ = """Random small programs (broadcasting, reuse, reductions, matmul) must get the
+    same gradients with your part as with the package's own: where they differ, some situation
+    takes another path through your code."""
+    return test
+
+
 for _name in ("autograd.record_node", "autograd.topological_order", "autograd.run_backward",
               *_OPS):
-    tests_of(_name)(lambda: _random_programs(0)).__name__ = "test_random_programs_agree"
-    tests_of(_name, hidden=True)(lambda: _random_programs(100)).__name__ = (
-        "test_more_random_programs_agree"
-    )
+    tests_of(_name)(_random_test(0, "test_random_programs_agree"))
+    tests_of(_name, hidden=True)(_random_test(100, "test_more_random_programs_agree"))

@@ -77,6 +77,8 @@ def array_module(array: Any) -> Any:
 
 @tests_of("autograd.accumulate_grad")
 def test_grads_accumulate_across_backwards() -> None:
+    """Each backward adds into .grad rather than replacing it, as in PyTorch: that is why a training
+    loop zeroes the gradients between steps."""
     w = tg.tensor([1.0, 2.0], requires_grad=True)
     (w * 3).sum().backward()
     (w * w).sum().backward()
@@ -85,6 +87,8 @@ def test_grads_accumulate_across_backwards() -> None:
 
 @tests_of("autograd.accumulate_grad")
 def test_accumulate_private_copy() -> None:
+    """The first gradient a leaf stores must be its own array: the same incoming array may go to
+    another leaf too, and adding in place later must change neither that leaf nor the array."""
     acc = current("autograd.accumulate_grad")
     a = tg.tensor([1.0, 1.0], requires_grad=True)
     b = tg.tensor([1.0, 1.0], requires_grad=True)
@@ -100,6 +104,8 @@ def test_accumulate_private_copy() -> None:
 
 @tests_of("autograd.accumulate_grad")
 def test_accumulate_dtype_and_hooks() -> None:
+    """A leaf's .grad has the leaf's dtype, whatever dtype the gradient arrived in, and a hook on a
+    leaf sees the gradient first and may replace it."""
     acc = current("autograd.accumulate_grad")
     a = tg.tensor([1.0, 2.0], requires_grad=True)
     acc(a, np.array([0.5, 0.5]))
@@ -114,6 +120,8 @@ def test_accumulate_dtype_and_hooks() -> None:
 
 @tests_of("autograd.accumulate_grad", hidden=True)
 def test_accumulate_into_existing_grad() -> None:
+    """A .grad that is already set, even by hand, is added to, and a leaf used along several paths
+    collects the gradient of each."""
     a = tg.tensor([[1.0, 2.0]], requires_grad=True)
     a.grad = tg.tensor([[10.0, 10.0]])
     (a + a).sum().backward()
@@ -126,6 +134,8 @@ def test_accumulate_into_existing_grad() -> None:
 
 @tests_of("autograd.saved_tensors")
 def test_saved_tensors_freed_after_backward() -> None:
+    """After a backward without retain_graph a node's saved values are gone: asking for them raises
+    PyTorch's "backward through the graph a second time" error."""
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = x * x
     node = y.grad_fn
@@ -139,6 +149,8 @@ def test_saved_tensors_freed_after_backward() -> None:
 
 @tests_of("autograd.saved_tensors")
 def test_saved_tensors_only_needed_ones_fail() -> None:
+    """Only a node that needs its saved values fails once they are freed: a graph of sums saved
+    nothing and runs again, and retain_graph=True keeps saved values for a second walk."""
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     s = (x + x).sum()
     s.backward()
@@ -152,6 +164,8 @@ def test_saved_tensors_only_needed_ones_fail() -> None:
 
 @tests_of("autograd.saved_tensors", hidden=True)
 def test_saved_tensors_custom_function() -> None:
+    """A custom autograd.Function reads what it saved through the same property, so the freeing rule
+    applies to it as to the built-in ops."""
     class Cube(tg.autograd.Function):
         @staticmethod
         def forward(ctx: Any, x: Any) -> Any:
@@ -174,6 +188,8 @@ def test_saved_tensors_custom_function() -> None:
 
 @tests_of("device.array_module")
 def test_array_module_cpu() -> None:
+    """An ordinary NumPy array, of any dtype or shape (0-d included), is computed on with numpy
+    itself."""
     am = current("device.array_module")
     assert am(np.ones(3)) is np
     assert am(np.zeros((2, 2), dtype=np.int64)) is np
@@ -182,6 +198,8 @@ def test_array_module_cpu() -> None:
 
 @tests_of("device.array_module")
 def test_ops_compute_with_it() -> None:
+    """Every op asks array_module which library to compute with, in forward and in backward, so exp,
+    tanh and their gradients all go through it."""
     x = tg.tensor([0.0, 1.0], requires_grad=True)
     y = (x.exp() * x.tanh()).sum()
     y.backward()
@@ -191,6 +209,8 @@ def test_ops_compute_with_it() -> None:
 
 @tests_of("device.array_module", hidden=True)
 def test_array_module_simulated_gpu() -> None:
+    """An array on a GPU must be computed on by its backend's own module, so that results and
+    gradients stay on that device."""
     from .. import simulated_gpu
 
     with simulated_gpu.simulated_machine("gpu"):

@@ -156,6 +156,8 @@ class _Net(tg.nn.Module):
 
 @tests_of("nn.Module.__setattr__")
 def test_setattr_registers() -> None:
+    """Assigning a Parameter or a Module to an attribute registers it, in order, so parameters()
+    finds it; any other value stays a plain attribute."""
     net = _Net()
     assert list(net._parameters) == ["scale"] and list(net._modules) == ["fc1", "act", "fc2"]
     assert net.note == "not a parameter" and "note" not in net._parameters
@@ -164,6 +166,8 @@ def test_setattr_registers() -> None:
 
 @tests_of("nn.Module.__setattr__")
 def test_setattr_refuses() -> None:
+    """A name registered as a parameter or submodule takes only another of its kind or None (PyTorch
+    raises TypeError), and registering needs the dicts that Module.__init__ creates."""
     net = _Net()
     with raises(TypeError, "scale"):
         net.scale = tg.ones(1)
@@ -182,6 +186,8 @@ def test_setattr_refuses() -> None:
 
 @tests_of("nn.Module.__setattr__", hidden=True)
 def test_setattr_buffers_and_replace() -> None:
+    """A buffer name takes a Tensor or None, and a submodule may be swapped for another Module,
+    whose parameters then take the old ones' place."""
     net = _Net()
     net.register_buffer("running", tg.zeros(2))
     net.running = tg.ones(2)
@@ -194,6 +200,8 @@ def test_setattr_buffers_and_replace() -> None:
 
 @tests_of("nn.Module.named_parameters")
 def test_named_parameters_paths() -> None:
+    """A parameter's name is its path: module names joined by dots, a module's own parameters before
+    its submodules'; recurse=False stays at the top, and prefix goes in front."""
     names = [n for n, _ in _Net().named_parameters()]
     assert names == ["scale", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
     names = [n for n, _ in _Net().named_parameters(prefix="model", recurse=False)]
@@ -202,6 +210,8 @@ def test_named_parameters_paths() -> None:
 
 @tests_of("nn.Module.named_parameters")
 def test_parameters_train() -> None:
+    """parameters() and every optimizer get their tensors from named_parameters: a parameter it
+    misses is never trained. Each parameter is labelled with its path."""
     tg.manual_seed(0)
     net = _Net()
     opt = tg.optim.SGD(net.parameters(), lr=0.1)
@@ -217,6 +227,8 @@ def test_parameters_train() -> None:
 
 @tests_of("nn.Module.named_parameters", hidden=True)
 def test_named_parameters_shared() -> None:
+    """A parameter reachable along two paths (shared weights) is one parameter: it is listed once,
+    unless remove_duplicate=False asks for every path."""
     seq = tg.nn.Sequential(tg.nn.Linear(2, 2), tg.nn.ReLU())
     seq.add_module("again", seq[0])
     assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
@@ -232,6 +244,8 @@ def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
 
 @tests_of("ops.LogSoftmax.forward")
 def test_log_softmax_values() -> None:
+    """log_softmax turns each slice along dim into log-probabilities: every entry minus the log of
+    the sum of exponentials of that slice only."""
     x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
     want = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
     close(_log_softmax(x, 1), want)
@@ -240,6 +254,8 @@ def test_log_softmax_values() -> None:
 
 @tests_of("ops.LogSoftmax.forward")
 def test_cross_entropy_is_stable() -> None:
+    """exp overflows for large logits (exp(1e4) is inf in any float), but log_softmax does not
+    change when a whole slice is shifted by the same amount, so its true value is finite."""
     logits = tg.tensor([[1e4, 0.0, -1e4], [0.0, 1e4, 0.0]], requires_grad=True)
     loss = tg.nn.functional.cross_entropy(logits, tg.tensor([0, 2]))
     assert np.isfinite(float(loss)), "logits of 1e4 must give a finite loss"
@@ -250,6 +266,8 @@ def test_cross_entropy_is_stable() -> None:
 
 @tests_of("ops.LogSoftmax.forward")
 def test_log_softmax_of_nothing_is_nothing() -> None:
+    """An empty tensor has nothing to normalise: PyTorch returns an empty result of the same shape
+    rather than failing on a reduction over no elements."""
     for shape in [(0,), (0, 3), (2, 0)]:
         y = _log_softmax(np.zeros(shape), len(shape) - 1)
         assert y.shape == shape, f"log_softmax of a {shape} array gave shape {y.shape}"
@@ -257,6 +275,8 @@ def test_log_softmax_of_nothing_is_nothing() -> None:
 
 @tests_of("ops.LogSoftmax.forward", hidden=True)
 def test_log_softmax_float32() -> None:
+    """log_softmax keeps its input's dtype, and float32 must stay finite too, though it overflows
+    sooner than float64."""
     y = _log_softmax(np.array([[-1e4, 1e4]], dtype=np.float32), 1)
     assert y.dtype == np.float32
     close(y, [[-2e4, 0.0]])
@@ -264,6 +284,8 @@ def test_log_softmax_float32() -> None:
 
 @tests_of("optim.SGD.update")
 def test_sgd_plain_and_momentum() -> None:
+    """With momentum, SGD moves by a running velocity that its first step starts at the gradient
+    itself; weight decay adds a pull toward 0 to the gradient before momentum sees it."""
     p = tg.nn.Parameter(tg.tensor([1.0, 2.0]))
     opt = tg.optim.SGD([p], lr=0.1, momentum=0.9)
     for _ in range(2):
@@ -279,6 +301,8 @@ def test_sgd_plain_and_momentum() -> None:
 
 @tests_of("optim.SGD.update", hidden=True)
 def test_sgd_nesterov_dampening() -> None:
+    """Nesterov looks ahead, stepping by the gradient plus the momentum-scaled velocity; dampening
+    shrinks each new gradient's share of the velocity, though not the first one's."""
     p = tg.nn.Parameter(tg.tensor([0.0]))
     opt = tg.optim.SGD([p], lr=1.0, momentum=0.5, nesterov=True)
     for _ in range(2):
@@ -305,6 +329,8 @@ def _adam_reference(steps: int, grad: float, lr: float = 0.1, betas: tuple = (0.
 
 @tests_of("optim.Adam.update")
 def test_adam_steps() -> None:
+    """Adam keeps running averages of the gradient and of its square, corrects their bias toward 0
+    in the first steps, and counts its steps per parameter."""
     p = tg.nn.Parameter(tg.tensor([1.0], dtype=tg.float64))
     opt = tg.optim.Adam([p], lr=0.1)
     for _ in range(3):
@@ -316,6 +342,8 @@ def test_adam_steps() -> None:
 
 @tests_of("optim.Adam.update", hidden=True)
 def test_adam_decay_and_amsgrad() -> None:
+    """Adam's weight_decay adds a multiple of the weight to the gradient (AdamW shrinks the weight
+    itself), so even a zero gradient moves it; amsgrad uses the largest second moment so far."""
     p = tg.nn.Parameter(tg.tensor([1.0], dtype=tg.float64))
     opt = tg.optim.Adam([p], lr=0.1, weight_decay=0.5)
     p.grad = tg.tensor([0.0], dtype=tg.float64)
@@ -331,6 +359,8 @@ def test_adam_decay_and_amsgrad() -> None:
 
 @tests_of("data.DataLoader.__iter__")
 def test_dataloader_batches() -> None:
+    """A DataLoader cuts the dataset into batches of batch_size, in order; the last batch may be
+    shorter, unless drop_last drops it."""
     ds = tg.utils.data.TensorDataset(tg.arange(10.0), tg.arange(10))
     batches = list(tg.utils.data.DataLoader(ds, batch_size=4))
     assert [len(b[0]) for b in batches] == [4, 4, 2]
@@ -342,6 +372,8 @@ def test_dataloader_batches() -> None:
 
 @tests_of("data.DataLoader.__iter__")
 def test_dataloader_shuffles_every_epoch() -> None:
+    """With shuffle=True each pass over the loader (each epoch) draws a new order, a permutation of
+    all the items."""
     tg.manual_seed(0)
     ds = tg.utils.data.TensorDataset(tg.arange(20))
     loader = tg.utils.data.DataLoader(ds, batch_size=20, shuffle=True)
@@ -351,6 +383,8 @@ def test_dataloader_shuffles_every_epoch() -> None:
 
 @tests_of("data.DataLoader.__iter__", hidden=True)
 def test_dataloader_no_batching_and_collate() -> None:
+    """batch_size=None yields the items one by one, unbatched; otherwise each batch is the list of
+    its items handed to collate_fn, which decides what a batch is."""
     ds = tg.utils.data.TensorDataset(tg.arange(3))
     items = list(tg.utils.data.DataLoader(ds, batch_size=None))
     assert [int(x[0]) for x in items] == [0, 1, 2]
@@ -361,6 +395,8 @@ def test_dataloader_no_batching_and_collate() -> None:
 
 @tests_of("autograd.gradcheck")
 def test_gradcheck_accepts_right_backward() -> None:
+    """gradcheck compares backward's gradients with finite differences for every input that requires
+    grad, and leaves each input's .grad as it found it."""
     check = current("autograd.gradcheck")
     x = tg.tensor([0.5, -1.0], dtype=tg.float64, requires_grad=True)
     w = tg.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=tg.float64, requires_grad=True)
@@ -370,6 +406,8 @@ def test_gradcheck_accepts_right_backward() -> None:
 
 @tests_of("autograd.gradcheck")
 def test_gradcheck_catches_wrong_backward() -> None:
+    """A wrong derivative must be reported (an error naming the input, or False). Finite differences
+    need float64: PyTorch warns that float32 will likely fail; this gradcheck refuses."""
     check = current("autograd.gradcheck")
 
     class BadSquare(tg.autograd.Function):
@@ -393,6 +431,8 @@ def test_gradcheck_catches_wrong_backward() -> None:
 
 @tests_of("autograd.gradcheck", hidden=True)
 def test_gradcheck_needs_grad_output() -> None:
+    """A backward that ignores the gradient it receives can still agree when every output weighs the
+    same; varied output weights expose it. Non-tensor arguments pass through untouched."""
     check = current("autograd.gradcheck")
 
     class IgnoresGrad(tg.autograd.Function):
