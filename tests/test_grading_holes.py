@@ -33,6 +33,11 @@ def _conv2d_in_float32(x, weight, bias, stride, padding, dilation, groups):
     return y.astype(x.dtype), cols.astype(x.dtype)
 
 
+def test_a_sum_off_in_the_seventh_digit_fails_ch00_add():
+    assert _run("ch00.add", lambda a, b: a + b + 1e-7 * abs(a + b)).status == "failed"
+    assert _run("ch00.add", lambda a, b: a + b).status == "passed"
+
+
 def test_a_float32_detour_fails_a_float64_convolution():
     assert _run("ch10.conv2d_forward", _conv2d_in_float32).status == "failed"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_edu.grading.compare import mismatch64
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 2.0  # seconds per check: these answers take microseconds; a loop shows up fast
@@ -16,6 +17,7 @@ LIMIT = 2.0  # seconds per check: these answers take microseconds; a loop shows 
     "ch00.add",
     points=1,
     reference=lambda a, b: a + b,
+    compare=mismatch64,  # Python's floats: exact sums must not pass with a float32-sized slack
     hint="Python's `+` does it.",
     time_limit=LIMIT,
 )
