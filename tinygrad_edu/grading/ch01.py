@@ -12,7 +12,13 @@ import numpy as np
 
 import tinygrad_edu as torch
 from tinygrad_edu.autograd import topological_order
-from tinygrad_edu.grading.graph_reading import ALL_ASKED, answer, answered_keys, question
+from tinygrad_edu.grading.graph_reading import (
+    ALL_ASKED,
+    answer,
+    answered_keys,
+    count_operations,
+    question,
+)
 from tinygrad_edu.grading.tasks import Case, task
 
 LIMIT = 3.0  # seconds per check; every answer here takes microseconds
@@ -212,17 +218,7 @@ def _graph_answers() -> dict:
     "strings such as 'MulBackward0'.",
 )
 def read_graph():
-    yield Case(
-        run=answer("operations"),
-        nudge=(
-            "Every operation on a tensor records one node (a grey ellipse); leaves are "
-            "boxes, not operations."
-        ),
-        description=question(
-            "operations",
-            "how many operations (grey ellipses) the drawing shows",
-        ),
-    )
+    yield count_operations()
     yield Case(
         run=answer("output_node"),
         nudge=(

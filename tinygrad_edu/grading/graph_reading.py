@@ -19,6 +19,10 @@ trusted side.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tinygrad_edu.grading.tasks import Case
 
 ALL_ASKED = "read_graph() answers exactly the questions asked"
 
@@ -47,3 +51,20 @@ def answer(key: str) -> Callable:
 def answered_keys(read_graph: Callable) -> list:
     """A case's ``run``: which questions the learner's dict answers."""
     return sorted(read_graph())
+
+
+def count_operations() -> Case:
+    """The question chapters 01 and 02 both ask: how many operation nodes the drawing shows."""
+    from tinygrad_edu.grading.tasks import Case
+
+    return Case(
+        run=answer("operations"),
+        nudge=(
+            "Every operation on a tensor records one node (a grey ellipse); leaves are "
+            "boxes, not operations."
+        ),
+        description=question(
+            "operations",
+            "how many operations (grey ellipses) the drawing shows",
+        ),
+    )
