@@ -134,6 +134,7 @@ CASES: dict = {
     "Transpose": (lambda lib, a: a.transpose(0, 1), (X,)),
     "View": (lambda lib, a: a.view(3, 2), (X,)),
     "UnsafeView": (lambda lib, a, b: a.reshape(1, 2, 3) @ b.T, (X, Y)),
+    "ReshapeAlias": (lambda lib, a: a.t().reshape(3, 1, 2), (X,)),
     # rearranging
     "DiagEmbed": (lambda lib, a: lib.diag(a[0], 1), (X,)),
     "Diagonal": (lambda lib, a: lib.diag(a, 1), (X,)),

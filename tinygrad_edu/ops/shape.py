@@ -73,7 +73,13 @@ class T(Permute):
 
 
 class UnsafeView(View):
-    """The reshape that ends a batched matmul, named as PyTorch names it."""
+    """A reshape of a fresh copy (the end of a batched matmul, a ``reshape`` that must copy),
+    named as PyTorch names it."""
+
+
+class ReshapeAlias(View):
+    """``reshape`` of a non-contiguous tensor whose strides allow a view, named as PyTorch
+    names it."""
 
 
 class Expand(Function):

@@ -6,14 +6,13 @@ the math and its derivative; this file only connects Python's operators to the o
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..autograd.function import _broadcast_message
 from ..device import array_module, on_common_device
 from ..dtypes import scalar_type_name
-from ..shapes import _check_matmul, _dim, broadcast_shapes
+from ..shapes import _check_matmul, _dim
 from .operands import (
     _operand,
     _operand_tensor,
@@ -22,10 +21,10 @@ from .operands import (
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
+from ..ops import matmul_forms
 from ..ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from ..ops.compare import Clamp, Maximum, Minimum
 from ..ops.matmul import MatMul
-from ..ops.shape import UnsafeView
 from ..ops.softmax import LogSoftmax, Softmax
 from ..ops.special import Reciprocal
 from ..ops.unary import Abs, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
@@ -118,9 +117,9 @@ class ArithmeticMethods:
         other = _operand_tensor(other, self)
         _check_matmul(self, other)
         _check_matmul_dtypes(self, other)
-        if self.ndim > 2 or other.ndim > 2:
-            return _batched_matmul(self, other)
-        return MatMul.apply(self, other)
+        if self.ndim == 2 and other.ndim == 2:  # the common case: one Mm
+            return MatMul.apply(self, other)
+        return matmul_forms.matmul(self, other)  # vectors and batches, as PyTorch builds them
 
     def mm(self, mat2: Tensor) -> Tensor:
         """Matrix times matrix, both 2-D (``matmul`` also takes vectors and batches)."""
@@ -329,27 +328,6 @@ def _check_softmax(t: Tensor, name: str) -> None:
         raise NotImplementedError(
             f'"{name}_lastdim_kernel_impl" not implemented for \'{scalar_type_name(t.dtype)}\''
         )
-
-
-def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
-    """Batched products built as PyTorch builds them, so the graph shows its nodes:
-    (..., n, k) @ (k, m) is one big Mm on the rows, and (B, n, k) @ (B, k, m) a Bmm, each
-    ending in UnsafeViewBackward0. Other forms are one MatMul node."""
-    if b.ndim <= 2:
-        rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])  # not -1: sizes may be 0
-        return UnsafeView.apply(MatMul.apply(rows, b), a.shape[:-1] + b.shape[1:])
-    if a.ndim == 3 and b.ndim == 3 and a.shape[0] == b.shape[0]:
-        left = a.expand(a.shape).reshape(a.shape)
-        right = b.expand(b.shape).reshape(b.shape)
-        out = MatMul.apply(left, right)
-        return UnsafeView.apply(out, out.shape)
-    if a.ndim >= 2:  # broadcast batches: expand both, fold the batch into one Bmm, unfold
-        batch = tuple(broadcast_shapes(a.shape[:-2], b.shape[:-2]))
-        n = math.prod(batch)
-        left = a.expand(batch + a.shape[-2:]).reshape((n,) + a.shape[-2:])
-        right = b.expand(batch + b.shape[-2:]).reshape((n,) + b.shape[-2:])
-        return UnsafeView.apply(MatMul.apply(left, right), batch + (a.shape[-2], b.shape[-1]))
-    return MatMul.apply(a, b)
 
 
 def _check_bitwise(t: Tensor, other: Any, name: str) -> None:

@@ -18,7 +18,17 @@ if TYPE_CHECKING:
 from ..ops.indexing import Index, IndexPut
 from ..ops.join import Split, SplitWithSizes, Unbind
 from ..ops.rearrange import Flip, Repeat, Roll
-from ..ops.shape import Expand, Permute, Squeeze, T, Transpose, Unsqueeze, View
+from ..ops.shape import (
+    Expand,
+    Permute,
+    ReshapeAlias,
+    Squeeze,
+    T,
+    Transpose,
+    UnsafeView,
+    Unsqueeze,
+    View,
+)
 
 
 class ShapeMethods:
@@ -37,23 +47,27 @@ class ShapeMethods:
         return self.transpose(-2, -1) if self.ndim else self
 
     def reshape(self, *shape: Any) -> Tensor:
+        """A view when the strides allow one, else a copy, as in PyTorch (and named like it:
+        ViewBackward0, ReshapeAliasBackward0 for a non-contiguous view, or a copy's
+        CloneBackward0 followed by UnsafeViewBackward0)."""
         shape = _infer_shape(_size_args(shape), self.numel(), self.shape)
-        return _view_of(self, View.apply(self, shape))
+        if self.array.flags["C_CONTIGUOUS"]:
+            return _view_of(self, View.apply(self, shape))
+        if _fits_without_copy(self.array, shape):
+            return _view_of(self, ReshapeAlias.apply(self, shape))
+        return UnsafeView.apply(self.clone(), shape)
 
     def view(self, *shape: Any) -> Tensor:
         """Like reshape, but (as in PyTorch) only when the strides allow it without a copy:
         ``x.T.view(3, 2)`` works, ``x.T.view(6)`` raises."""
-        if not self.array.flags["C_CONTIGUOUS"] and self.numel() > 1:
-            target = _infer_shape(_size_args(shape), self.numel(), self.shape)
-            try:  # NumPy applies the same rule: reshape without copying, or refuse
-                array_module(self.array).reshape(self.array, target, copy=False)
-            except (ValueError, TypeError):
-                raise RuntimeError(
-                    "view size is not compatible with input tensor's size and stride (at least "
-                    "one dimension spans across two contiguous subspaces). Use .reshape(...) "
-                    "instead."
-                ) from None
-        return self.reshape(*shape)
+        target = _infer_shape(_size_args(shape), self.numel(), self.shape)
+        if not self.array.flags["C_CONTIGUOUS"] and not _fits_without_copy(self.array, target):
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least "
+                "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                "instead."
+            )
+        return _view_of(self, View.apply(self, target))
 
     def view_as(self, other: Tensor) -> Tensor:
         return self.view(other.shape)
@@ -315,3 +329,15 @@ def _address(array: Any) -> int:
     """The memory address of an array's first element (NumPy or CuPy)."""
     ptr = getattr(array.data, "ptr", None)  # CuPy: a MemoryPointer; NumPy: a memoryview
     return ptr if ptr is not None else array.__array_interface__["data"][0]
+
+
+def _fits_without_copy(array: Any, shape: tuple) -> bool:
+    """Can ``array`` take ``shape`` as a view (its strides allow it)? NumPy applies PyTorch's
+    rule: reshape without copying, or refuse."""
+    if array.size <= 1:
+        return True
+    try:
+        array_module(array).reshape(array, shape, copy=False)
+    except (ValueError, TypeError):
+        return False
+    return True
