@@ -76,6 +76,7 @@ class Tensor(
     _version = 0
     _base = None  # for a view (x[0], x.T, x.detach(), ...): the tensor whose memory it shares
     _detached = False  # a view made by detach(): in-place changes are allowed on it
+    _views = None  # on a base in a graph: weak references to its views (in-place updates them)
     _bumps: tuple = ()  # the in-place clock at the last few in-place changes (_mark_inplace)
     _hooks = None
     _accumulator = None

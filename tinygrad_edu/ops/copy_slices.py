@@ -16,7 +16,7 @@ the flat positions of the view's elements in its base, an integer array shaped l
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..device import array_module
+from ..device import array_module, scatter_add
 
 
 def _address(array) -> int:
@@ -87,5 +87,5 @@ class AsStrided(Function):
         for n in ctx.shape:
             size *= n
         full = xp.zeros(size, dtype=grad.dtype)
-        full[ctx.positions] = grad  # a view never covers one element twice
+        scatter_add(full, ctx.positions, grad)  # an expanded view covers elements repeatedly
         return full.reshape(ctx.shape), None

@@ -1,9 +1,9 @@
 """A student release of the parts: their hidden tests and data cases removed from the source.
 
 ``grading/strip.py``'s ``copy_package(..., drop_hidden=True)`` calls `strip_hidden` on the copy:
-every function registered with ``tests_of(..., hidden=True)`` (and every statement that
-registers one) goes, and ``outputs.py`` keeps only its docstring. The visible tests stay: they
-are what ``check()`` runs in the notebook.
+every function registered with ``tests_of(..., hidden=True)`` or ``outputs_of(...)`` (and every
+statement that registers one) goes, and ``outputs.py`` keeps only its docstring. The visible
+tests stay: they are what ``check()`` runs in the notebook.
 """
 
 from __future__ import annotations
@@ -13,8 +13,15 @@ from pathlib import Path
 
 
 def _registers_hidden(node: ast.AST) -> bool:
+    """Does ``node`` register a hidden test (``tests_of(..., hidden=True)``) or a data case
+    judged outside (``outputs_of(...)``, always hidden)?"""
     for call in ast.walk(node):
-        if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "tests_of":
+        if not isinstance(call, ast.Call):
+            continue
+        name = getattr(call.func, "id", "")
+        if name == "outputs_of":
+            return True
+        if name == "tests_of":
             if any(k.arg == "hidden" and getattr(k.value, "value", False) for k in call.keywords):
                 return True
     return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -101,6 +102,8 @@ class InplaceMethods:
         self._mark_inplace()
         if node is not None and view is None:
             self._requires_grad, self.grad_fn = True, node
+        if node is not None:
+            _refresh_views(self if self._base is None else self._base, self)
         return self
 
     def _mark_inplace(self) -> None:
@@ -251,6 +254,22 @@ def _copy_slices(view: Tensor, base: Tensor, positions: Any, result: Tensor) -> 
     base._requires_grad, base.grad_fn = True, new_base.grad_fn
     view_node = AsStrided.apply(base, positions).grad_fn
     view._requires_grad, view.grad_fn = True, view_node
+
+
+def _refresh_views(base: Tensor, changed: Tensor) -> None:
+    """After an in-place change of ``base`` (directly or through the view ``changed``), its
+    other views read their values from the new ``base``: their graph must too. PyTorch
+    regenerates their node (AsStridedBackward0 of the new base); so do we."""
+    if not base._views:
+        return
+    views = [v for v in (ref() for ref in base._views) if v is not None]
+    base._views = [weakref.ref(v) for v in views]
+    for v in views:
+        if v is changed or v._detached:
+            continue
+        positions = view_positions(v.array, base.array)
+        if positions is not None:
+            v._requires_grad, v.grad_fn = True, AsStrided.apply(base, positions).grad_fn
 
 
 def _refuse_inplace_on_graph_view(view: Tensor, args: tuple) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +23,12 @@ def _view_of(base: Tensor, out: Tensor) -> Tensor:
     is seen by every backward node that saved the other.
     """
     if getattr(out.array, "base", None) is not None:  # a NumPy/CuPy view, not a copy
-        out._base = base if base._base is None else base._base
+        root = base if base._base is None else base._base
+        out._base = root
+        if root.grad_fn is not None:  # an in-place change of root must reach this view's graph
+            if root._views is None:
+                root._views = []
+            root._views.append(weakref.ref(out))
     return out
 
 
