@@ -92,6 +92,7 @@ CASES: dict = {
     "Sign": (lambda lib, a: a.sign() * a, (R,)),
     "Round": (lambda lib, a: a.round() * a, (R,)),
     "Remainder": (lambda lib, a, b: a.remainder(b) * a, (X * 3, Y)),
+    "Fmod": (lambda lib, a, b: a.fmod(b) * a, (X * 3, Y)),
     "FloorDivide": (lambda lib, a, b: a.floor_divide(b) * a + b, (X * 3, Y)),
     # comparisons and selections
     "Clamp": (lambda lib, a: a.clamp(-0.5, 1.2), (R,)),

@@ -76,6 +76,7 @@ BINARY = {
     "clamp_both": lambda a, b: a.clamp(min=b, max=b + 1), "lt": lambda a, b: a < b,
     "eq": lambda a, b: a == b, "where": lambda a, b: _lib_of(a).where(a > b, a, b),
     "matmul": lambda a, b: a @ b, "and": lambda a, b: a & b,
+    "remainder": lambda a, b: a % b, "fmod": lambda a, b: a.fmod(b),
 }
 
 

@@ -35,6 +35,7 @@ _NAMES = (
     "unsqueeze permute transpose t softmax log_softmax numel detach clone eq ne lt le gt ge "
     "allclose equal unbind split chunk "
     "sin cos tan log1p expm1 erf rsqrt reciprocal square floor ceil round trunc sign remainder "
+    "fmod "
     "floor_divide logical_and logical_or logical_xor logical_not isnan isinf isfinite isclose "
     "prod cumsum cumprod logsumexp sort argsort msort topk median gather scatter scatter_add "
     "index_select masked_fill masked_select nonzero argwhere unique flip fliplr flipud roll "

@@ -97,6 +97,10 @@ class TensorNamespace:
         r"""A step: its derivative is 0, and it enters as a constant (``remainder``'s backward)."""
         return self._const(self.xp.floor(_raw(x)))
 
+    def trunc(self, x: Any) -> Any:
+        r"""A step, like ``floor`` (``fmod``'s backward)."""
+        return self._const(self.xp.trunc(_raw(x)))
+
     # ---------------------------------------------------------------- differentiable functions
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         """``where(cond, a, b)``: the condition is a constant mask; a and b get their gradients."""

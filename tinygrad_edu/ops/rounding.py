@@ -95,6 +95,7 @@ class Remainder(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        _refuse_bools(a, b, "remainder")
         _check_integer_division(a, b)
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, as in PyTorch
@@ -108,6 +109,31 @@ class Remainder(Function):
 
     def name(self) -> str:  # PyTorch: x % number is RemainderBackward0, x % tensor 1
         return "RemainderBackward1" if self.inputs[1] is not None else "RemainderBackward0"
+
+
+class Fmod(Function):
+    r"""$\mathrm{fmod}(a, b) = a - b\,\mathrm{trunc}(a/b)$ (C's fmod: the result has a's sign);
+    grads $1$ and $-\mathrm{trunc}(a/b)$."""
+
+    array_io = True
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _refuse_bools(a, b, "fmod")
+        _check_integer_division(a, b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # fmod(x, 0.0) is nan
+            return array_module(a).fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad, -grad * array_module(grad).trunc(a / b)
+
+    def name(self) -> str:  # PyTorch: fmod(x, number) is FmodBackward0, fmod(x, tensor) 1
+        return "FmodBackward1" if self.inputs[1] is not None else "FmodBackward0"
 
 
 class FloorDivide(Function):
@@ -129,6 +155,12 @@ class FloorDivide(Function):
     @classmethod
     def name(cls) -> str:  # PyTorch's node for an op without a derivative
         return "NotImplemented"
+
+
+def _refuse_bools(a, b, op: str) -> None:
+    """``%`` and ``fmod`` of two bools: PyTorch has no kernel for it (bool and int is int)."""
+    if all(v.dtype.kind == "b" if hasattr(v, "dtype") else type(v) is bool for v in (a, b)):
+        raise NotImplementedError(f'"{op}_cpu" not implemented for \'Bool\'')
 
 
 def _check_integer_division(a, b) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..device import array_module, on_common_device
-from ..ops.rounding import Ceil, Floor, FloorDivide, Remainder, Round, Sign, Trunc
+from ..ops.rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
 from ..ops.special import Erf, Expm1, Log1p, Reciprocal, Rsqrt
 from ..ops.trig import Cos, Sin, Tan
 from .operands import _operand, _raw
@@ -90,6 +90,11 @@ class ElementwiseMethods:
 
     def remainder(self, other: Any) -> Tensor:
         return self % other
+
+    def fmod(self, other: Any) -> Tensor:
+        """C's fmod: like ``%`` but the result takes the sign of ``self`` (``fmod(-3, 2)`` is
+        -1 where ``-3 % 2`` is 1)."""
+        return Fmod.apply(self, _operand(other))
 
     # ------------------------------------------------------------------ logic (no gradient)
     def _logical(self, other: Any, name: str) -> Tensor:
