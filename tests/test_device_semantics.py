@@ -114,7 +114,7 @@ class DeviceSemantics:
         assert repr(y) == "tensor([1., 2.], device='cuda:0', requires_grad=True)"
         assert repr(y * 2) == "tensor([2., 4.], device='cuda:0', grad_fn=<MulBackward0>)"
         z = tg.tensor([1, 2], dtype=tg.int32, device="cuda")
-        assert repr(z) == "tensor([1, 2], device='cuda:0', dtype=tinygrad_edu.int32)"
+        assert repr(z) == "tensor([1, 2], device='cuda:0', dtype=torch.int32)"
         assert repr(tg.tensor(3.5, device="cuda")) == "tensor(3.5000, device='cuda:0')"
 
     @pytest.mark.parametrize("dev", ["cuda", "cuda:0", CUDA0, 0])

@@ -253,3 +253,14 @@ def test_repr_matches_pytorch_on_random_tensors(shape: tuple, scale: float, kind
     expected = normalise(repr(torch.from_numpy(a.copy())))
     got = normalise(repr(tg.from_numpy(a.copy())))
     assert got == expected, f"{kind} {shape} x{scale}:\n--- PyTorch:\n{expected}\n--- ours:\n{got}"
+
+
+def test_dtypes_and_shapes_print_pytorchs_names_verbatim() -> None:
+    """A pasted beginner program prints ``torch.float32`` and ``torch.Size([2, 3])``: no
+    renaming needed to compare (``import tinygrad_edu as torch`` stands in for torch)."""
+    for make in (lambda T: T.ones(2, 3), lambda T: T.tensor([1, 2]), lambda T: T.tensor([True])):
+        ours, theirs = make(tg), make(torch)
+        assert repr(ours.dtype) == repr(theirs.dtype) and str(ours.dtype) == str(theirs.dtype)
+        assert repr(ours.shape) == repr(theirs.shape) and str(ours.size()) == str(theirs.size())
+    assert repr(tg.tensor([1, 2], dtype=tg.int32)) == repr(torch.tensor([1, 2], dtype=torch.int32))
+    assert f"{tg.float16}" == f"{torch.float16}"

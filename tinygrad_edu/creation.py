@@ -55,7 +55,7 @@ def tensor(
     >>> tensor([1.0, 2.0, 3.0])
     tensor([1., 2., 3.])
     >>> tensor([[1, 2], [3, 4]]).dtype
-    tinygrad_edu.int64
+    torch.int64
     """
     if device is None and isinstance(data, Tensor):  # torch: "the device of data is used"
         device = data.device

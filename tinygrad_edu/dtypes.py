@@ -29,7 +29,7 @@ class dtype:  # noqa: N801  (lower case, like torch.dtype)
         self.itemsize = self.numpy.itemsize
 
     def __repr__(self) -> str:
-        return f"tinygrad_edu.{self.name}"
+        return f"torch.{self.name}"  # what PyTorch prints: tinygrad_edu stands in for torch
 
     def __reduce__(self) -> str:  # pickle a dtype as the module attribute it is
         return self.name
@@ -82,7 +82,7 @@ def infer_dtype(data: object) -> dtype:
     no numbers at all (``[]``) -> the default float dtype.
 
     >>> infer_dtype([[1, 2], [3, 4]]), infer_dtype([1, 2.5]), infer_dtype([True])
-    (tinygrad_edu.int64, tinygrad_edu.float32, tinygrad_edu.bool)
+    (torch.int64, torch.float32, torch.bool)
     """
     kind = np.asarray(data).dtype.kind
     return int64 if kind in "iu" else bool_ if kind == "b" else _default_float

@@ -7,7 +7,7 @@ class Size(tuple):
     """The shape of a tensor: a tuple of ints. ``x.shape == (2, 3)`` is True."""
 
     def __repr__(self) -> str:
-        return f"tinygrad_edu.Size({list(self)})"
+        return f"torch.Size({list(self)})"  # what PyTorch prints
 
     __str__ = __repr__
 

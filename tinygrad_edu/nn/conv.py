@@ -9,7 +9,7 @@ $k$ = in_channels/groups $\times$ the kernel's area (the fan-in), the bias from 
 >>> Conv2d(1, 6, 5)
 Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))
 >>> Conv2d(1, 6, 5)(tinygrad_edu.ones(2, 1, 28, 28)).shape
-tinygrad_edu.Size([2, 6, 24, 24])
+torch.Size([2, 6, 24, 24])
 """
 from __future__ import annotations
 

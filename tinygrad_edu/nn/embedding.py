@@ -11,7 +11,7 @@ whose id is $r$ (an id used twice gets two contributions: a scatter-add). The ro
 >>> import tinygrad_edu
 >>> tinygrad_edu.manual_seed(0)
 >>> Embedding(10, 3)(tinygrad_edu.tensor([[1, 2], [3, 1]])).shape
-tinygrad_edu.Size([2, 2, 3])
+torch.Size([2, 2, 3])
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     >>> import tinygrad_edu
     >>> linear(tinygrad_edu.ones(4, 3), tinygrad_edu.ones(5, 3)).shape
-    tinygrad_edu.Size([4, 5])
+    torch.Size([4, 5])
     """
     if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
         rows = input.numel() // input.shape[-1] if input.ndim and input.shape[-1] else 1

@@ -7,7 +7,7 @@ $U(-1/\sqrt{\mathrm{in}}, 1/\sqrt{\mathrm{in}})$ (``kaiming_uniform_`` with ``a=
 >>> import tinygrad_edu
 >>> layer = Linear(2, 3)
 >>> layer(tinygrad_edu.ones(4, 2)).shape
-tinygrad_edu.Size([4, 3])
+torch.Size([4, 3])
 """
 from __future__ import annotations
 
