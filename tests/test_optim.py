@@ -223,3 +223,34 @@ def test_step_between_forward_and_backward_is_refused_like_torch():
         o.step()  # changes the weights that loss's graph saved
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             loss.backward()
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_param_groups_and_repr_are_pytorchs(name):
+    """``print(optimizer)`` and ``optimizer.param_groups`` show PyTorch's keys and defaults."""
+    import torch
+
+    ours = getattr(tg.optim, name)([tg.nn.Parameter(tg.ones(1))], lr=0.1)
+    theirs = getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+    assert repr(ours) == repr(theirs)
+    strip = [{k: v for k, v in g.items() if k != "params"} for g in (ours, theirs)
+             for g in [g.param_groups[0]]]
+    assert list(strip[0].items()) == list(strip[1].items())
+
+
+def test_adam_with_decoupled_weight_decay_is_adamw():
+    def run(lib, cls, **kw):
+        p = lib.nn.Parameter(lib.tensor([1.0, -2.0]))
+        opt = cls([p], lr=0.1, weight_decay=0.5, **kw)
+        for _ in range(3):
+            p.grad = lib.tensor([0.3, 0.1])
+            opt.step()
+        return p.detach().numpy().tolist()
+
+    assert run(tg, tg.optim.Adam, decoupled_weight_decay=True) == run(tg, tg.optim.AdamW)
+    assert run(tg, tg.optim.Adam) != run(tg, tg.optim.AdamW)
+
+
+def test_differentiable_steps_are_refused():
+    with pytest.raises(NotImplementedError, match="differentiable"):
+        tg.optim.SGD([tg.nn.Parameter(tg.ones(1))], lr=0.1, differentiable=True)

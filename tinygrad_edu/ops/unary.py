@@ -6,6 +6,8 @@ Each saves what PyTorch saves: the *output* where the derivative is easiest in t
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function
 from ..autograd.select import select
 from ..device import array_module
@@ -81,7 +83,8 @@ class Tanh(Function):
 class Sigmoid(Function):
     r"""$y = 1/(1+e^{-x})$, so $dy/dx = y(1-y)$.
 
-    Computed as $e^{-\log(1+e^{-x})}$ (``logaddexp``), which never overflows for large $|x|$.
+    Computed just so, as PyTorch does: for very negative $x$, $e^{-x}$ overflows to inf and
+    $y$ is exactly 0 (float32 from $x < -88.7$), which is the right limit.
     """
 
     array_io = True
@@ -89,7 +92,8 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         xp = array_module(x)
-        y = xp.exp(-xp.logaddexp(0, -x))
+        with np.errstate(over="ignore"):  # e^{-x} = inf: y = 1/inf = 0
+            y = 1 / (1 + xp.exp(-x))
         if x.dtype.kind == "f":  # NumPy computes float16 in float32; ints become floats
             y = y.astype(x.dtype, copy=False)
         ctx.save_for_backward(y)

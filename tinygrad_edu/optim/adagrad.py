@@ -19,8 +19,8 @@ from .optimizer import Optimizer
 class Adagrad(Optimizer):
     """``Adagrad(model.parameters(), lr=0.01)``."""
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
-                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
                  differentiable: bool = False, fused: bool | None = None) -> None:
         for name, value in (("learning rate", lr), ("lr_decay value", lr_decay),

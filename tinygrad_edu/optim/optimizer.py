@@ -138,6 +138,15 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
+def refuse_differentiable(differentiable: bool) -> None:
+    """``differentiable=True`` (autograd through ``step()`` itself) is not implemented here."""
+    if differentiable:
+        raise NotImplementedError(
+            "differentiable=True is not supported by tinygrad_edu's optimizers: step() updates "
+            "the parameters' arrays in place, outside the graph"
+        )
+
+
 def mark_updated(p: Tensor) -> None:
     """Record an in-place update of ``p.array``, as PyTorch's version counter does.
 

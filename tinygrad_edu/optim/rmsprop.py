@@ -23,7 +23,7 @@ class RMSprop(Optimizer):
     """``RMSprop(model.parameters(), lr=0.01)``."""
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
-                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, capturable: bool = False, foreach: bool | None = None,
                  maximize: bool = False, differentiable: bool = False) -> None:
         for name, value in (("learning rate", lr), ("epsilon value", eps),
