@@ -47,6 +47,7 @@ class Adam(Optimizer):
                         differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        self.decoupled = decoupled_weight_decay  # Adam(decoupled_weight_decay=True) is AdamW
 
     def update(self, p: Tensor, grad: Any, group: dict, state: dict) -> None:
         """PyTorch's Adam (AdamW: decoupled decay): moving averages, bias correction, step."""
@@ -62,7 +63,7 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         if decay != 0:
-            if group.get("decoupled_weight_decay", self.decoupled):
+            if self.decoupled:
                 p.array *= 1 - lr * decay
             else:
                 grad = grad + decay * p.array
