@@ -93,6 +93,10 @@ CASES: dict = {
     "Round": (lambda lib, a: a.round() * a, (R,)),
     "Remainder": (lambda lib, a, b: a.remainder(b) * a, (X * 3, Y)),
     "Fmod": (lambda lib, a, b: a.fmod(b) * a, (X * 3, Y)),
+    "RoundedDiv": (lambda lib, a, b: a.div(b, rounding_mode="floor") * a + a, (X * 3, Y)),
+    "Lerp": (lambda lib, a, b: lib.lerp(a, b, a * 0.5) * a, (X, Y)),
+    "NanToNum": (lambda lib, a: (a / (a - a[0, 0])).nan_to_num() * a, (X,)),
+    "ScaledAddmm": (lambda lib, a, b: lib.addmm(a[0, :2], a, b.t(), beta=0.5, alpha=2), (X, Y)),
     "FloorDivide": (lambda lib, a, b: a.floor_divide(b) * a + b, (X * 3, Y)),
     # comparisons and selections
     "Clamp": (lambda lib, a: a.clamp(-0.5, 1.2), (R,)),
@@ -174,6 +178,7 @@ CASES: dict = {
     "BinaryCrossEntropyWithLogits": (
         lambda lib, z, t: _F(lib).binary_cross_entropy_with_logits(z, t), (R, P)),
     "SmoothL1Loss": (lambda lib, a, b: _F(lib).smooth_l1_loss(a, b * 1.5), (X, Y)),
+    "HuberLoss": (lambda lib, a, b: _F(lib).huber_loss(a, b * 1.5, delta=0.7), (X, Y)),
     "MseLoss": (lambda lib, a, b: _F(lib).mse_loss(a, b), (X, Y)),
     "NllLoss": (lambda lib, a: _F(lib).nll_loss(a.log_softmax(1), _idx(lib, [2, 0])), (X,)),
     # nn: normalisation, embedding

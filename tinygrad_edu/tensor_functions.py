@@ -5,6 +5,7 @@ Each forwards to the Tensor method of the same name; a few (cat, stack, where) e
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,12 +36,12 @@ _NAMES = (
     "unsqueeze permute transpose t softmax log_softmax numel detach clone eq ne lt le gt ge "
     "allclose equal unbind split chunk "
     "sin cos tan log1p expm1 erf rsqrt reciprocal square floor ceil round trunc sign remainder "
-    "fmod "
     "floor_divide logical_and logical_or logical_xor logical_not isnan isinf isfinite isclose "
     "prod cumsum cumprod logsumexp sort argsort msort topk median gather scatter scatter_add "
     "index_select masked_fill masked_select nonzero argwhere unique flip fliplr flipud roll "
     "repeat_interleave tile tril triu diag trace outer ger inner mv bmm narrow broadcast_to "
-    "movedim swapaxes swapdims multinomial bernoulli"
+    "movedim swapaxes swapdims multinomial bernoulli divide lerp nan_to_num count_nonzero fmod "
+    "addmm"
 ).split()
 globals().update({name: _method(name) for name in _NAMES})
 
@@ -95,6 +96,38 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
     d = _dim(dim, tensors[0].ndim + 1) if tensors else 0
     _check_same(tensors, d, "stack")
     return _into(out, Stack.apply(d, *tensors), "stack")
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
+    """Coordinate grids from 1-D tensors: output i repeats tensor i along every other dim.
+
+    ``indexing="ij"``: output shape (len(t0), len(t1), ...); ``"xy"`` swaps the first two
+    (Cartesian x, y: rows follow y), as matplotlib and NumPy's default do. Each output is an
+    expanded view, no copy. Leaving ``indexing`` out warns, as PyTorch does, and uses "ij".
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError('torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got a {t.ndim}-D tensor of shape {list(t.shape)}")
+    grids = list(tensors)
+    swap = indexing == "xy" and len(grids) >= 2
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    sizes = [t.numel() for t in grids]
+    out = [t.view([-1 if d == i else 1 for d in range(len(grids))]).expand(*sizes)
+           for i, t in enumerate(grids)]
+    if swap:
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002

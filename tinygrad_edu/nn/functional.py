@@ -140,11 +140,16 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     tensor(0.1269)
     """
     _check_reduction(reduction)
-    if label_smoothing != 0.0:
-        raise NotImplementedError("label_smoothing is not supported by tinygrad_edu (use 0.0)")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
     logp = input.log_softmax(class_dim)
-    if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
+    soft = target.is_floating_point() and tuple(target.shape) == tuple(input.shape)
+    if label_smoothing > 0.0 and not soft:
+        return _smoothed(logp, target, weight, ignore_index, reduction, label_smoothing)
+    if label_smoothing > 0.0:  # soft targets move towards the uniform distribution
+        target = target * (1 - label_smoothing) + label_smoothing / input.shape[class_dim]
+    if soft:
         losses = -(target * logp if weight is None else target * logp * _class_view(weight, input))
         count = target.numel() // input.shape[class_dim]
         return _reduce(losses.sum(class_dim), reduction, count=count)
@@ -185,6 +190,27 @@ def _reduce(losses: Tensor, reduction: str, count: int | None = None) -> Tensor:
     if reduction == "sum" or count == 0:
         return losses.sum()
     return losses.mean() if count is None else losses.sum() / count
+
+
+def _smoothed(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+              reduction: str, smoothing: float) -> Tensor:
+    r"""Label smoothing with class-index targets: the true class keeps $1 - \varepsilon$ of
+    the target, and $\varepsilon$ is spread over all $C$ classes, so the loss is
+    $(1-\varepsilon)\,\mathrm{nll} + \frac{\varepsilon}{C}\sum_c -\log p_c$ (PyTorch's
+    formula, class weights and ignored targets included)."""
+    class_dim = 0 if logp.ndim == 1 else 1
+    n_classes = logp.shape[class_dim]
+    nll = nll_loss(logp, target, weight, ignore_index, reduction)
+    spread = logp if weight is None else logp * _class_view(weight, logp)
+    ignored = target == ignore_index
+    smooth = (-spread.sum(class_dim)).masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        kept = ~ignored
+        count = kept.sum() if weight is None else weight[target[kept]].sum()
+        smooth = smooth.sum() / count
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - smoothing) * nll + smooth * (smoothing / n_classes)
 
 
 def _class_view(weight: Tensor, input: Tensor) -> Tensor:  # noqa: A002
@@ -258,11 +284,16 @@ from .functional_conv import (  # noqa: E402
     max_pool2d,
     pad,
 )
-from .functional_loss import binary_cross_entropy, l1_loss, smooth_l1_loss  # noqa: E402
+from .functional_loss import (  # noqa: E402
+    binary_cross_entropy,
+    huber_loss,
+    l1_loss,
+    smooth_l1_loss,
+)
 from .functional_norm import batch_norm, layer_norm, normalize  # noqa: E402
 
 __all__ += [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy", "conv1d", "conv2d",
     "elu", "embedding", "gelu", "layer_norm", "l1_loss", "leaky_relu", "max_pool2d", "normalize",
-    "pad", "silu", "smooth_l1_loss", "softplus",
+    "pad", "silu", "smooth_l1_loss", "softplus", "huber_loss",
 ]

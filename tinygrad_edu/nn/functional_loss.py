@@ -1,4 +1,4 @@
-r"""``F.binary_cross_entropy``, ``F.l1_loss``, ``F.smooth_l1_loss``.
+r"""``F.binary_cross_entropy``, ``F.l1_loss``, ``F.smooth_l1_loss``, ``F.huber_loss``.
 
 ``binary_cross_entropy`` takes probabilities (after a sigmoid); prefer
 ``binary_cross_entropy_with_logits`` on raw scores, which cannot overflow.
@@ -8,7 +8,7 @@ from __future__ import annotations
 import warnings
 
 from ..tensor import Tensor
-from .loss_ops import BinaryCrossEntropy, SmoothL1Loss
+from .loss_ops import BinaryCrossEntropy, HuberLoss, SmoothL1Loss
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -60,3 +60,14 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # no
     if beta == 0.0:  # no quadratic part left: PyTorch computes it as l1_loss
         return l1_loss(input, target, reduction)
     return SmoothL1Loss.apply(input, target, reduction, beta)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0, weight: Tensor | None = None) -> Tensor:
+    r"""$\frac{d^2}{2}$ where $|d| < \delta$, else $\delta(|d| - \frac\delta2)$, for $d = x - y$."""
+    _check(input, target, reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        raise NotImplementedError("huber_loss(weight=...) is not supported by tinygrad_edu")
+    return HuberLoss.apply(input, target, reduction, delta)

@@ -84,6 +84,17 @@ class L1Loss(_Loss):
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
+class HuberLoss(_Loss):
+    r"""Quadratic for $|x - y| < \delta$, then linear with slope $\delta$: robust regression."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
 class SmoothL1Loss(_Loss):
     r"""Quadratic for $|x - y| < \beta$, linear beyond: robust regression."""
 

@@ -60,3 +60,32 @@ class Bmm(MatMul):
 
     def name(self) -> str:
         return "BmmBackward0"
+
+
+class ScaledAddmm(Function):
+    r"""``torch.addmm(input, mat1, mat2, beta=, alpha=)``: $Y = \beta\,C + \alpha\,AB$ with $C$
+    broadcast to (n, p). Backward: $\nabla_C = \beta G$ (summed back to C's shape by the engine),
+    $\nabla_A = \alpha G B^T$, $\nabla_B = \alpha A^T G$."""
+
+    array_io = True
+    input_names = ("self", "mat1", "mat2")
+
+    @staticmethod
+    def forward(ctx, c, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.alpha = beta, alpha
+        product = a @ b
+        if beta == 0:  # PyTorch: C is ignored then, nan and inf included
+            return alpha * product
+        return beta * c + alpha * product
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_c, need_a, need_b = ctx.needs_input_grad[:3]
+        scaled = grad * ctx.alpha
+        return (grad * ctx.beta if need_c else None, scaled @ b.T if need_a else None,
+                a.T @ scaled if need_b else None, None, None)
+
+    def name(self) -> str:
+        return "AddmmBackward0"

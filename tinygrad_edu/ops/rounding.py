@@ -157,6 +157,37 @@ class FloorDivide(Function):
         return "NotImplemented"
 
 
+class RoundedDiv(Function):
+    r"""``div(a, b, rounding_mode="floor" | "trunc")``: $a/b$ rounded to an integer. A step
+    function of both inputs, so both gradients are 0 (PyTorch's DivBackward2)."""
+
+    array_io = True
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        _check_integer_division(a, b)
+        xp = array_module(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if mode == "floor":
+                return xp.floor_divide(a, b)
+            floats = any(getattr(v, "dtype", None) is not None and v.dtype.kind == "f"
+                         or type(v) is float for v in (a, b))
+            if floats:
+                return xp.trunc(xp.true_divide(a, b))
+            q = xp.floor_divide(a, b)  # integers: floor, then step back towards 0
+            return q + ((q < 0) & (q * b != a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        zero = xp.zeros_like(grad)
+        return zero, zero, None
+
+    def name(self) -> str:
+        return "DivBackward2"
+
+
 def _refuse_bools(a, b, op: str) -> None:
     """``%`` and ``fmod`` of two bools: PyTorch has no kernel for it (bool and int is int)."""
     if all(v.dtype.kind == "b" if hasattr(v, "dtype") else type(v) is bool for v in (a, b)):

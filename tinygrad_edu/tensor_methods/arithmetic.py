@@ -25,6 +25,7 @@ from ..ops import matmul_forms
 from ..ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from ..ops.compare import Clamp, Maximum, Minimum
 from ..ops.matmul import MatMul
+from ..ops.rounding import RoundedDiv
 from ..ops.softmax import LogSoftmax, Softmax
 from ..ops.special import Reciprocal
 from ..ops.unary import Abs, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
@@ -103,8 +104,19 @@ class ArithmeticMethods:
     def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """``self / other``; ``rounding_mode="floor"`` or ``"trunc"`` rounds the quotient (and
+        keeps integer tensors integer)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
+            )
+        return RoundedDiv.apply(self, _operand(other), rounding_mode)
+
+    divide = div
 
     def pow(self, exponent: Any) -> Tensor:
         return self**exponent

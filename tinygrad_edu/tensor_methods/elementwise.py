@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..device import array_module, on_common_device
+from ..dtypes import scalar_type_name
+from ..ops.blend import Lerp, NanToNum
 from ..ops.rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
 from ..ops.special import Erf, Expm1, Log1p, Reciprocal, Rsqrt
 from ..ops.trig import Cos, Sin, Tan
@@ -90,6 +92,22 @@ class ElementwiseMethods:
 
     def remainder(self, other: Any) -> Tensor:
         return self % other
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """``self + weight * (end - self)``: from self (weight 0) to end (weight 1)."""
+        if self.array.dtype.kind != "f":
+            raise NotImplementedError(
+                f'"lerp_kernel_scalar" not implemented for \'{scalar_type_name(self.dtype)}\''
+            )
+        return Lerp.apply(self, _operand(end), _operand(weight))
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> Tensor:
+        """nan -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (by default 0 and the dtype's
+        largest and smallest finite numbers). Integer tensors come back unchanged."""
+        if self.array.dtype.kind != "f":
+            return self.clone()
+        return NanToNum.apply(self, nan, posinf, neginf)
 
     def fmod(self, other: Any) -> Tensor:
         """C's fmod: like ``%`` but the result takes the sign of ``self`` (``fmod(-3, 2)`` is

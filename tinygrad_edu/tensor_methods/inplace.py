@@ -132,6 +132,8 @@ class InplaceMethods:
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return self._inplace(Clamp, min, max)
 
+    clip_ = clamp_
+
     def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
         """``self[indices] = values``, or ``+= values`` with repeats adding up (``accumulate``)."""
         key = _index_key(tuple(indices) if isinstance(indices, list) else indices, self)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..ops.matmul import Bmm
+from ..ops.matmul import Bmm, ScaledAddmm
 from ..ops.rearrange import DiagEmbed, Diagonal, Tril, Triu
 from .operands import _operand_tensor
 
@@ -18,7 +18,22 @@ Tensor = None  # noqa: F811  set by bind()
 
 
 class LinalgMethods:
-    """mv, bmm, outer/ger, tril/triu, diag."""
+    """addmm, mv, bmm, outer/ger, tril/triu, diag."""
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """``beta * self + alpha * (mat1 @ mat2)``, self broadcast to the product's shape (what
+        ``nn.Linear`` computes, with self the bias)."""
+        mat1, mat2 = _operand_tensor(mat1, self), _operand_tensor(mat2, self)
+        for name, m in (("mat1", mat1), ("mat2", mat2)):
+            if m.ndim != 2:
+                raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
+        if mat1.shape[1] != mat2.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} "
+                f"and {mat2.shape[0]}x{mat2.shape[1]})"
+            )
+        self.expand(mat1.shape[0], mat2.shape[1])  # PyTorch's error if self cannot broadcast
+        return ScaledAddmm.apply(self, mat1, mat2, beta, alpha)
 
     def mv(self, vec: Tensor) -> Tensor:
         """Matrix (n, m) times vector (m,)."""

@@ -47,6 +47,10 @@ class ReductionMethods:
         x = self if dtype is None or dtype is self.dtype else self.to(dtype)
         return Sum.apply(x, _dims(dim, self.ndim), keepdim)
 
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        """How many elements are not zero (over ``dim``, an int or a tuple): an int64 tensor."""
+        return (self != 0).sum(dim) if dim is not None else (self != 0).sum()
+
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
              **kwargs: Any) -> Tensor:
         dim, keepdim = _axis(dim, keepdim, kwargs)

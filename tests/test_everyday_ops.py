@@ -1,0 +1,187 @@
+"""Ops from everyday training code, against torch: div(rounding_mode=), lerp, nan_to_num,
+count_nonzero, clip_, addmm (beta, alpha), meshgrid, huber_loss, cross_entropy's
+label_smoothing. Values, gradients, dtypes, node names and errors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+
+SETTINGS = settings(max_examples=40, deadline=None)
+
+
+def _both(program):
+    """``program(lib)`` -> (outputs, leaves) for torch and for us: compare everything."""
+    results = []
+    for lib in (torch, tg):
+        try:
+            results.append(program(lib))
+        except Exception as exc:  # noqa: BLE001  the same exception type and message start
+            results.append(exc)
+    theirs, ours = results
+    if isinstance(theirs, Exception):
+        assert type(ours) is type(theirs), (theirs, ours)
+        assert str(ours).split(":")[0] == str(theirs).split(":")[0], (theirs, ours)
+        return
+    assert not isinstance(ours, Exception), (theirs, ours)
+    for t, o in zip(theirs, ours, strict=True):
+        if o is None or t is None:
+            assert o is None and t is None
+            continue
+        if isinstance(t, str):
+            assert o == t
+            continue
+        assert tuple(o.shape) == tuple(t.shape) and str(o.dtype) == str(t.dtype)
+        np.testing.assert_allclose(o.detach().numpy(), t.detach().numpy(), rtol=1e-6, atol=1e-9,
+                                   equal_nan=True)
+
+
+def _leaf(lib, values, dtype="float64"):
+    return lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=dtype.startswith("float"))
+
+
+def _grads(out, *leaves):
+    out.backward(out.detach() * 0 + 1) if out.ndim else out.backward()
+    return [t.grad for t in leaves]
+
+
+small = st.lists(st.integers(-9, 9), min_size=1, max_size=6)
+
+
+@SETTINGS
+@given(a=small, b=st.integers(-4, 4).filter(bool), mode=st.sampled_from(["floor", "trunc"]),
+       dtype=st.sampled_from(["float64", "int64", "int32"]))
+def test_div_with_rounding_mode(a, b, mode, dtype):
+    def program(lib):
+        x = _leaf(lib, a, dtype)
+        y = x.div(b, rounding_mode=mode)
+        name = y.grad_fn.name() if y.grad_fn is not None else "-"
+        return [y, name] + (_grads(y.sum(), x) if x.requires_grad else [None])
+
+    _both(program)
+
+
+def test_div_rounding_errors():
+    _both(lambda lib: [lib.tensor([7]).div(0, rounding_mode="trunc")])
+    _both(lambda lib: [lib.tensor([7.0]).div(2, rounding_mode="round")])
+
+
+@SETTINGS
+@given(a=st.lists(st.floats(-5, 5), min_size=3, max_size=3),
+       b=st.lists(st.floats(-5, 5), min_size=3, max_size=3),
+       weight=st.one_of(st.floats(0, 1), st.just("tensor")))
+def test_lerp(a, b, weight):
+    def program(lib):
+        x, y = _leaf(lib, a), _leaf(lib, b)
+        w = _leaf(lib, [0.2, 0.5, 0.9]) if weight == "tensor" else weight
+        out = lib.lerp(x, y, w)
+        return [out, out.grad_fn.name(), *_grads((out * out).sum(), x, y)]
+
+    _both(program)
+    _both(lambda lib: [lib.lerp(lib.tensor([1]), lib.tensor([3]), 0.5)])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kwargs", [{}, {"nan": 1.5, "posinf": 9.0}, {"neginf": -3.0}])
+def test_nan_to_num(dtype, kwargs):
+    def program(lib):
+        x = _leaf(lib, [float("nan"), float("inf"), -float("inf"), 2.0], dtype)
+        y = x.nan_to_num(**kwargs)
+        return [y, y.grad_fn.name(), *_grads(y.sum(), x)]
+
+    _both(program)
+    _both(lambda lib: [lib.tensor([1, 2]).nan_to_num()])
+
+
+def test_count_nonzero_and_clip_():
+    _both(lambda lib: [lib.count_nonzero(lib.tensor([[0, 1], [2, 0]]), dim=0),
+                       lib.tensor([[0.0, 1.0]]).count_nonzero(),
+                       lib.tensor([[0, 1], [2, 3]]).count_nonzero((0, 1))])
+    _both(lambda lib: [lib.tensor([-1.0, 0.5, 5.0]).clip_(0, 1)])
+
+
+@SETTINGS
+@given(c_shape=st.sampled_from([(), (3,), (1, 3), (2, 1), (2, 3)]),
+       beta=st.sampled_from([0, 0.5, 1]), alpha=st.sampled_from([1, 2.0, -0.5]))
+def test_addmm(c_shape, beta, alpha):
+    rng = np.random.default_rng(len(c_shape))
+    values = [rng.standard_normal(s) for s in (c_shape, (2, 4), (4, 3))]
+
+    def program(lib):
+        c, a, b = (_leaf(lib, v) for v in values)
+        y = lib.addmm(c, a, b, beta=beta, alpha=alpha)
+        return [y, y.grad_fn.name(), *_grads((y * y).sum(), c, a, b)]
+
+    _both(program)
+
+
+def test_addmm_errors():
+    _both(lambda lib: [lib.addmm(lib.ones(4), lib.ones(2, 3), lib.ones(3, 2))])
+    _both(lambda lib: [lib.addmm(lib.ones(2), lib.ones(3), lib.ones(3, 2))])
+    _both(lambda lib: [lib.addmm(lib.ones(2), lib.ones(2, 3), lib.ones(2, 3))])
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_meshgrid(indexing):
+    def program(lib):
+        a, b, c = _leaf(lib, [1.0, 2.0]), _leaf(lib, [3.0, 4.0, 5.0]), _leaf(lib, 7.0)
+        grids = lib.meshgrid(a, b, c, indexing=indexing)
+        first = grids[0].grad_fn.name()
+        return [*grids, first, *_grads((grids[0] * grids[1] * grids[2]).sum(), a, b, c)]
+
+    _both(program)
+    _both(lambda lib: list(lib.meshgrid([lib.tensor([1, 2]), lib.tensor([3])], indexing="xy")))
+    _both(lambda lib: list(lib.meshgrid(lib.ones(2, 2), indexing="ij")))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tg.meshgrid(tg.tensor([1, 2]), tg.tensor([3]))
+    assert any("indexing" in str(w.message) for w in caught)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("delta", [0.5, 1.0, 2.0])
+def test_huber_loss(reduction, delta):
+    rng = np.random.default_rng(3)
+    x_values, y_values = rng.standard_normal(7) * 3, rng.standard_normal(7)
+
+    def program(lib):
+        x, y = _leaf(lib, x_values), _leaf(lib, y_values)
+        loss = lib.nn.functional.huber_loss(x, y, reduction=reduction, delta=delta)
+        return [loss, loss.grad_fn.name(), *_grads(loss.sum(), x, y)]
+
+    _both(program)
+    assert repr(tg.nn.HuberLoss(delta=2.0)) == repr(torch.nn.HuberLoss(delta=2.0))
+    _both(lambda lib: [lib.nn.functional.huber_loss(lib.ones(2), lib.ones(2), delta=-1.0)])
+
+
+@pytest.mark.parametrize("smoothing", [0.1, 0.5, 1.0])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("targets", ["classes", "classes with ignored", "probabilities"])
+def test_cross_entropy_label_smoothing(smoothing, reduction, weighted, targets):
+    rng = np.random.default_rng(0)
+    logits, probs = rng.standard_normal((4, 3)), rng.random((4, 3))
+    probs /= probs.sum(1, keepdims=True)
+    classes = np.array([0, -100, 1, 2]) if targets == "classes with ignored" else [0, 2, 1, 2]
+
+    def program(lib):
+        x = _leaf(lib, logits)
+        target = lib.tensor(probs if targets == "probabilities" else classes)
+        weight = lib.tensor([1.0, 2.0, 0.5], dtype=lib.float64) if weighted else None
+        loss = lib.nn.functional.cross_entropy(x, target, weight=weight, reduction=reduction,
+                                               label_smoothing=smoothing)
+        return [loss, *_grads(loss.sum(), x)]
+
+    _both(program)
+
+
+def test_label_smoothing_out_of_range():
+    _both(lambda lib: [lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1]),
+                                                       label_smoothing=1.5)])
