@@ -497,3 +497,20 @@ def test_part_outputs_match_the_reference(name, output):
     with parts.suspended():
         want = output()
     assert got == want
+
+
+def test_a_failed_check_shows_as_failing_with_a_short_message(tmp_path, monkeypatch):
+    """parts.status() says "no" after a failed attempt (not "not checked"), and a big array's
+    mismatch is reported by its first differing place, not printed whole."""
+    from tinygrad_edu.grading import check
+
+    monkeypatch.setenv("TINYGRAD_EDU_MY_PARTS", str(tmp_path))
+
+    def im2col(x, kernel, stride, dilation, out):  # forgets the dilation
+        return parts.reference("ops.windows.im2col")(x, kernel, stride, (1, 1), out)
+
+    result = check("ch10.im2col", im2col)
+    assert result.status == "failed"
+    assert "values differ; the first at index" in result.message and len(result.message) < 400
+    row = next(r for r in str(parts.status()).splitlines() if r.startswith("ops.windows.im2col"))
+    assert row.split()[-1] == "no"

@@ -441,6 +441,11 @@ def on_pass(callback: Callable[[str, Any, CheckResult], None]) -> Callable:
     return callback
 
 
+# Callbacks run after every ``check``, passed or not: ``callback(task_id, result)`` (e.g. to
+# show a learner-written part as failing in ``parts.status()``).
+ON_RESULT: list[Callable[[str, CheckResult], None]] = []
+
+
 def check(task_id: str, obj: Any, *, hint: int = 1) -> CheckResult:
     """Try ``obj`` on the visible cases of task ``task_id``, print a summary, return it.
 
@@ -471,4 +476,9 @@ def check(task_id: str, obj: Any, *, hint: int = 1) -> CheckResult:
                 callback(task_id, obj, result)
             except Exception as exc:
                 print(f"  (after the check: {type(exc).__name__}: {exc})")
+    for callback in list(ON_RESULT):
+        try:
+            callback(task_id, result)
+        except Exception:  # noqa: BLE001  bookkeeping never breaks a check
+            pass
     return result

@@ -180,7 +180,11 @@ def _check_conv(seed: int, x_shape: tuple, w_shape: tuple, bias: bool = True,
                 dilation: tuple = (1, 1), groups: int = 1, dtype: Any = np.float64) -> None:
     x, w, b = (a.astype(dtype) for a in _random(seed, x_shape, w_shape, (w_shape[0],)))
     b = b if bias else None
-    y, cols = current("ops.conv.conv2d_forward")(x, w, b, stride, padding, dilation, groups)
+    result = current("ops.conv.conv2d_forward")(x, w, b, stride, padding, dilation, groups)
+    assert isinstance(result, tuple) and len(result) == 2, (
+        f"conv2d_forward returns a pair (y, cols), got {type(result).__name__}"
+    )
+    y, cols = result
     want = _conv_loops(x, w, b, stride, padding, dilation, groups)
     what = (f"conv of x {x_shape} with weight {w_shape}, stride {stride}, padding {padding}, "
             f"dilation {dilation}, groups {groups}")

@@ -20,7 +20,7 @@ TIME_LIMIT = 5.0  # seconds for all of one part's cases
 
 def register_part_tasks(chapter: int) -> None:
     """Register the tasks of ``chapter``'s parts with the grading registry (once)."""
-    from tinygrad_edu.grading.check import ON_PASS, on_pass
+    from tinygrad_edu.grading.check import ON_PASS, ON_RESULT, on_pass
     from tinygrad_edu.grading.tasks import _REGISTRY, Case, task
 
     from . import names
@@ -28,6 +28,8 @@ def register_part_tasks(chapter: int) -> None:
     names()
     if _install_on_pass not in ON_PASS:  # a passing part check installs and saves the function
         on_pass(_install_on_pass)
+    if _note_failure not in ON_RESULT:  # a failing one shows as failing in parts.status()
+        ON_RESULT.append(_note_failure)
     for part in registry.PARTS.values():
         if part.chapter != chapter or part.task in _REGISTRY:
             continue
@@ -57,6 +59,15 @@ def register_part_tasks(chapter: int) -> None:
             time_limit=TIME_LIMIT,
             hint=f"Read the contract: print(parts.contract({part.name!r})).",
         )(make_cases)
+
+
+def _note_failure(task_id: str, result: Any) -> None:
+    """A part whose check did not pass (an attempt, not an untouched stub) shows "no"."""
+    if result.status in ("passed", "not attempted"):
+        return
+    part = next((p for p in registry.PARTS.values() if p.task == task_id), None)
+    if part is not None:
+        registry.PASSING[part.name] = False
 
 
 def _install_on_pass(task_id: str, obj: Any, result: Any) -> None:

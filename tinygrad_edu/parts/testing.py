@@ -24,13 +24,22 @@ def current(name: str) -> Any:
 
 
 def close(got: Any, want: Any, atol: float = 1e-6, rtol: float = 1e-5, what: str = "") -> None:
-    """Assert two arrays (or tensors, or numbers) have the same shape and values."""
+    """Assert two arrays (or tensors, or numbers) have the same shape and values.
+
+    The message shows small arrays whole; for big ones, the first place they differ."""
     got_a = np.asarray(getattr(got, "array", got))
     want_a = np.asarray(getattr(want, "array", want))
     label = f"{what}: " if what else ""
     assert got_a.shape == want_a.shape, f"{label}shape {got_a.shape}, expected {want_a.shape}"
-    assert np.allclose(got_a, want_a, atol=atol, rtol=rtol, equal_nan=True), (
-        f"{label}got {got_a.tolist()}, expected {want_a.tolist()}"
+    ok = np.isclose(got_a, want_a, atol=atol, rtol=rtol, equal_nan=True)
+    if ok.all():
+        return
+    if got_a.size <= 12:
+        raise AssertionError(f"{label}got {got_a.tolist()}, expected {want_a.tolist()}")
+    where = tuple(int(i) for i in np.argwhere(~ok)[0])
+    raise AssertionError(
+        f"{label}{int((~ok).sum())} of {ok.size} values differ; the first at index {list(where)}: "
+        f"got {got_a[where].item():.6g}, expected {want_a[where].item():.6g}"
     )
 
 
