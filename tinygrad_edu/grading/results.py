@@ -51,8 +51,10 @@ class CheckResult:
         text = self.message
         if self.case:
             text += f" {'Hidden case' if self.hidden else 'Case'}: {self.case}"
-            if self.expected or self.got:
+            if self.expected:
                 text += f" -> expected {self.expected}, got {self.got}"
+            elif self.got:
+                text += f" -> got {self.got}"
         return " ".join(text.split())
 
     def report(self) -> str:
@@ -62,8 +64,9 @@ class CheckResult:
         lines = [head, f"  {self.message}"]
         if self.case:
             lines.append(f"  {'hidden case' if self.hidden else 'case'}:     {self.case}")
-        if self.expected or self.got:
+        if self.expected:
             lines.append(f"  expected: {_indent(self.expected)}")
+        if self.got:
             lines.append(f"  got:      {_indent(self.got)}")
         if self.nudge and self.status != PASSED:
             lines.append(f"  think:    {self.nudge}")
