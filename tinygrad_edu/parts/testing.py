@@ -35,7 +35,7 @@ def close(got: Any, want: Any, atol: float = 1e-6, rtol: float = 1e-5, what: str
     if ok.all():
         return
     if got_a.size <= 12:
-        raise AssertionError(f"{label}got {got_a.tolist()}, expected {want_a.tolist()}")
+        raise AssertionError(f"{label}got {_short(got_a)}, expected {_short(want_a)}")
     where = tuple(int(i) for i in np.argwhere(~ok)[0])
     raise AssertionError(
         f"{label}{int((~ok).sum())} of {ok.size} values differ; the first at index {list(where)}: "
@@ -114,3 +114,10 @@ def agrees_with_reference(seed: int) -> None:
             assert g is None and w is None, f"random program {seed}: leaf {i}'s grad is {g}"
             continue
         close(g, w, atol=1e-9, rtol=1e-7, what=f"random program {seed}, leaf {i}'s gradient")
+
+
+def _short(array: np.ndarray) -> str:
+    """A small array, numbers to 6 significant digits, on one line."""
+    if array.dtype.kind not in "fc":
+        return str(array.tolist())
+    return " ".join(np.array2string(array, precision=6, separator=", ").split())
