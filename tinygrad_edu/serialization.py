@@ -19,6 +19,7 @@ import json
 import os
 import pickle
 import zipfile
+from collections import OrderedDict
 from typing import IO, Any
 
 import numpy as np
@@ -97,7 +98,10 @@ def _encode(obj: Any, arrays: dict) -> Any:
         for k in obj:
             if not isinstance(k, (str, int)) or isinstance(k, bool):
                 raise TypeError(f"save: dict keys must be str or int, got {type(k).__name__}")
-        return {"__dict__": [[k, _encode(v, arrays)] for k, v in obj.items()]}
+        items = [[k, _encode(v, arrays)] for k, v in obj.items()]
+        if isinstance(obj, OrderedDict):  # a state_dict: it loads back as one, as in PyTorch
+            return {"__ordered_dict__": items}
+        return {"__dict__": items}
     if isinstance(obj, (list, tuple)):
         items = [_encode(v, arrays) for v in obj]
         return {"__tuple__": items} if isinstance(obj, tuple) else items
@@ -124,6 +128,9 @@ def _decode(obj: Any, arrays: dict, map_location: Any) -> Any:
         return tuple(_decode(v, arrays, map_location) for v in obj["__tuple__"])
     if "__dict__" in obj:
         return {k: _decode(v, arrays, map_location) for k, v in obj["__dict__"]}
+    if "__ordered_dict__" in obj:
+        items = obj["__ordered_dict__"]
+        return OrderedDict((k, _decode(v, arrays, map_location)) for k, v in items)
     raise RuntimeError(f"corrupt file: unexpected entry {obj!r}")
 
 
