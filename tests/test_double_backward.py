@@ -179,6 +179,9 @@ CASES: dict = {
         lambda lib, z, t: _F(lib).binary_cross_entropy_with_logits(z, t), (R, P)),
     "SmoothL1Loss": (lambda lib, a, b: _F(lib).smooth_l1_loss(a, b * 1.5), (X, Y)),
     "HuberLoss": (lambda lib, a, b: _F(lib).huber_loss(a, b * 1.5, delta=0.7), (X, Y)),
+    "Hardtanh": (lambda lib, a: _F(lib).hardtanh(a * 2 - 1.5) * a, (X,)),
+    "Mish": (lambda lib, a: _F(lib).mish(a * 2 - 1), (X,)),
+    "Xlogy": (lambda lib, a, b: lib.xlogy(a, b) * a, (X, Y)),
     "MseLoss": (lambda lib, a, b: _F(lib).mse_loss(a, b), (X, Y)),
     "NllLoss": (lambda lib, a: _F(lib).nll_loss(a.log_softmax(1), _idx(lib, [2, 0])), (X,)),
     # nn: normalisation, embedding

@@ -130,6 +130,16 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     return tuple(out)
 
 
+def xlogy(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """``input * log(other)``, exactly 0 where input is 0; either may be a number."""
+    if isinstance(input, Tensor):
+        return _into(out, input.xlogy(other), "xlogy")
+    from .ops.blend import Xlogy
+
+    other = other if isinstance(other, Tensor) else tensor(other)
+    return _into(out, Xlogy.apply(input, other), "xlogy")
+
+
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     """Elementwise choice: ``input`` where ``condition`` is True, else ``other``."""
     if condition.dtype.name != "bool":

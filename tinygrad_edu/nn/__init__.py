@@ -8,14 +8,18 @@ from . import functional, init, training, utils
 from .activation import (
     ELU,
     GELU,
+    Hardtanh,
     Identity,
     LeakyReLU,
     LogSoftmax,
+    Mish,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
     Softplus,
+    Softsign,
     Tanh,
 )
 from .containers import ModuleDict, ModuleList, Sequential
@@ -29,6 +33,7 @@ from .loss import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
@@ -45,6 +50,6 @@ __all__ = [
     "Flatten", "GELU", "Identity", "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax",
     "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU",
     "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "HuberLoss", "Softmax", "Softplus", "Tanh",
-    "Unflatten",
+    "Unflatten", "Hardtanh", "ReLU6", "Mish", "Softsign", "KLDivLoss",
     "functional", "init", "training", "utils",
 ]

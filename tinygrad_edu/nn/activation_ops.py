@@ -7,6 +7,8 @@ r"""Smooth relatives of ReLU, each one autograd node with its derivative on pape
 | silu | $x\,\sigma(x)$ | $\sigma(x)\,(1 + x(1-\sigma(x)))$ |
 | softplus | $\frac1\beta\log(1+e^{\beta x})$ | $\sigma(\beta x)$ |
 | gelu | $x\,\Phi(x)$ | $\Phi(x) + x\,\varphi(x)$ |
+| hardtanh | $x$ clipped to [min, max] | 1 inside, 0 outside |
+| mish | $x\tanh(\log(1+e^x))$ | (see ``Mish``) |
 
 $\Phi$ is the standard normal CDF, $\frac12(1+\mathrm{erf}(x/\sqrt2))$, and $\varphi$ its density.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
+from ..autograd.select import select
 from ..device import array_module, erf  # the one erf: Tensor.erf uses it too
 
 
@@ -142,3 +145,43 @@ class Gelu(Function):
 _K = math.sqrt(2 / math.pi)
 _SQRT1_2 = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+class Hardtanh(Function):
+    r"""$y$ = $x$ clipped to [min, max]; $dy/dx = 1$ strictly inside, 0 outside and at the
+    edges (PyTorch's choice). ``relu6`` is ``hardtanh(x, 0, 6)``."""
+
+    array_io = True
+    mask_from_saved = True  # x enters backward only as a mask: second derivative 0, tracked
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high = low, high
+        return array_module(x).clip(x, low, high)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        inside = (x > ctx.low) & (x < ctx.high)
+        return select(inside, grad), None, None
+
+
+class Mish(Function):
+    r"""$y = x 	anh(\mathrm{softplus}(x))$;
+    $dy/dx = 	anh(s) + x\,(1 - 	anh^2 s)\,\sigma(x)$ with $s = \log(1 + e^x)$."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = array_module(x)
+        ctx.save_for_backward(x)
+        return x * xp.tanh(xp.logaddexp(0, x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        xp = array_module(x)
+        t = xp.tanh(xp.logaddexp(0, x))
+        return grad * (t + x * (1 - t * t) * _sigmoid(xp, x))

@@ -275,7 +275,17 @@ __all__ = [
 # ---------------------------------------------------------------------------- more families
 # Each family lives in its own file; F re-exports them (F.conv2d, F.gelu, F.layer_norm, ...).
 from .embedding import embedding  # noqa: E402
-from .functional_activation import elu, gelu, leaky_relu, silu, softplus  # noqa: E402
+from .functional_activation import (  # noqa: E402
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    mish,
+    relu6,
+    silu,
+    softplus,
+    softsign,
+)
 from .functional_conv import (  # noqa: E402
     adaptive_avg_pool2d,
     avg_pool2d,
@@ -287,6 +297,7 @@ from .functional_conv import (  # noqa: E402
 from .functional_loss import (  # noqa: E402
     binary_cross_entropy,
     huber_loss,
+    kl_div,
     l1_loss,
     smooth_l1_loss,
 )
@@ -295,5 +306,6 @@ from .functional_norm import batch_norm, layer_norm, normalize  # noqa: E402
 __all__ += [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy", "conv1d", "conv2d",
     "elu", "embedding", "gelu", "layer_norm", "l1_loss", "leaky_relu", "max_pool2d", "normalize",
-    "pad", "silu", "smooth_l1_loss", "softplus", "huber_loss",
+    "pad", "silu", "smooth_l1_loss", "softplus", "huber_loss", "kl_div", "hardtanh", "relu6",
+    "mish", "softsign",
 ]

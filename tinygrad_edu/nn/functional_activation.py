@@ -1,11 +1,12 @@
-r"""``F.gelu``, ``F.leaky_relu``, ``F.silu``, ``F.elu``, ``F.softplus``: smooth or leaky ReLUs.
+r"""``F.gelu``, ``F.leaky_relu``, ``F.silu``, ``F.elu``, ``F.softplus``, ``F.mish``: smooth or
+leaky ReLUs; ``F.hardtanh``, ``F.relu6``, ``F.softsign``: bounded ones.
 
 Each is one autograd node (``nn/activation_ops.py`` has the formulas and derivatives).
 """
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .activation_ops import Elu, Gelu, LeakyRelu, Silu, Softplus
+from .activation_ops import Elu, Gelu, Hardtanh, LeakyRelu, Mish, Silu, Softplus
 
 
 def _float_only(input: Tensor, name: str) -> None:  # noqa: A002
@@ -44,3 +45,27 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     r"""$\frac1\beta\log(1 + e^{\beta x})$ (just $x$ where $\beta x$ > ``threshold``)."""
     _float_only(input, "softplus")
     return Softplus.apply(input, beta, threshold)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa: A002
+             inplace: bool = False) -> Tensor:
+    r"""$x$ clipped to [``min_val``, ``max_val``]; the gradient is 1 strictly inside, else 0."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return Hardtanh.apply(input, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    r"""$\min(\max(x, 0), 6)$: a ReLU that stops at 6 (``hardtanh(x, 0, 6)``)."""
+    return Hardtanh.apply(input, 0.0, 6.0)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    r"""$x\tanh(\mathrm{softplus}(x))$."""
+    _float_only(input, "mish")
+    return Mish.apply(input)
+
+
+def softsign(input: Tensor) -> Tensor:  # noqa: A002
+    r"""$x / (1 + |x|)$, between -1 and 1 (built from abs, + and /, as PyTorch builds it)."""
+    return input / (input.abs() + 1)

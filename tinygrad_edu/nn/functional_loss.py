@@ -1,4 +1,5 @@
-r"""``F.binary_cross_entropy``, ``F.l1_loss``, ``F.smooth_l1_loss``, ``F.huber_loss``.
+r"""``F.binary_cross_entropy``, ``F.l1_loss``, ``F.smooth_l1_loss``, ``F.huber_loss``,
+``F.kl_div``.
 
 ``binary_cross_entropy`` takes probabilities (after a sigmoid); prefer
 ``binary_cross_entropy_with_logits`` on raw scores, which cannot overflow.
@@ -71,3 +72,32 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
     if weight is not None:
         raise NotImplementedError("huber_loss(weight=...) is not supported by tinygrad_edu")
     return HuberLoss.apply(input, target, reduction, delta)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: None = None,  # noqa: A002
+           reduce: None = None, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    r"""KL divergence $\sum p\,(\log p - \log q)$ with ``input`` = $\log q$ (log-probabilities)
+    and ``target`` = $p$ (or $\log p$ with ``log_target=True``); $0 \log 0$ counts 0.
+
+    ``reduction="batchmean"`` divides the sum by the batch size: the true KL divergence per
+    sample. ``"mean"`` divides by the number of elements too (PyTorch warns about it).
+    """
+    if reduction not in (*_REDUCTIONS, "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.", UserWarning, stacklevel=2,
+        )
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        losses = target.xlogy(target) - target * input
+    if reduction == "none":
+        return losses
+    if reduction == "mean":
+        return losses.mean()
+    total = losses.sum()
+    return total / input.shape[0] if reduction == "batchmean" and input.ndim else total

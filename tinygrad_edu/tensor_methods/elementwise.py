@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..device import array_module, on_common_device
 from ..dtypes import scalar_type_name
-from ..ops.blend import Lerp, NanToNum
+from ..ops.blend import Lerp, NanToNum, Xlogy
 from ..ops.rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
 from ..ops.special import Erf, Expm1, Log1p, Reciprocal, Rsqrt
 from ..ops.trig import Cos, Sin, Tan
@@ -108,6 +108,10 @@ class ElementwiseMethods:
         if self.array.dtype.kind != "f":
             return self.clone()
         return NanToNum.apply(self, nan, posinf, neginf)
+
+    def xlogy(self, other: Any) -> Tensor:
+        """``self * log(other)``, exactly 0 where self is 0 (so ``0 * log(0)`` is 0, not nan)."""
+        return Xlogy.apply(self, _operand(other))
 
     def fmod(self, other: Any) -> Tensor:
         """C's fmod: like ``%`` but the result takes the sign of ``self`` (``fmod(-3, 2)`` is
