@@ -249,3 +249,40 @@ def test_kl_div(reduction, log_target):
         return [loss, loss.grad_fn.name(), *_grads(loss.sum(), q)]
 
     _both(program)
+
+
+def test_they_run_on_the_simulated_gpu(fake_cuda):
+    """Each new op forward and backward on "cuda" (the simulated GPU: CuPy's rules), with the
+    same numbers as on the CPU."""
+    F = tg.nn.functional
+
+    def run(device):
+        def leaf(values):
+            return tg.tensor(values, device=device, dtype=tg.float64, requires_grad=True)
+
+        programs = [
+            lambda: tg.lerp(leaf([1.0, 2.0]), leaf([3.0, 5.0]), 0.3),
+            lambda: leaf([float("nan"), float("inf"), 1.0]).nan_to_num(),
+            lambda: tg.xlogy(leaf([0.0, 2.0]), leaf([0.5, 3.0])),
+            lambda: leaf([-7.0, 7.0]).div(2, rounding_mode="floor") + leaf([1.0, 1.0]),
+            lambda: leaf([-7.0, 7.0]).fmod(2.0),
+            lambda: tg.addmm(leaf([1.0]), leaf([[1.0, 2.0], [3.0, 4.0]]), leaf([[1.0], [2.0]]),
+                             beta=0.5),
+            lambda: F.hardtanh(leaf([-2.0, 0.5, 3.0])) + F.mish(leaf([-2.0, 0.5, 3.0])),
+            lambda: F.huber_loss(leaf([0.0, 3.0]), leaf([0.5, 0.0])),
+            lambda: F.cross_entropy(leaf([[1.0, 2.0, 3.0]]), tg.tensor([0], device=device),
+                                    label_smoothing=0.1),
+            lambda: tg.meshgrid(leaf([1.0, 2.0]), leaf([3.0, 4.0, 5.0]), indexing="xy")[0] * 1,
+            lambda: leaf([1.0, 2.0]) @ leaf([[1.0, 0.0], [0.0, 1.0]]),
+            lambda: leaf([[1.0, 2.0], [3.0, 4.0]]).t().reshape(4) * 1,
+        ]
+        results = []
+        for program in programs:
+            out = program()
+            out.sum().backward()
+            assert out.device.type == tg.device(device).type
+            results.append(out.detach().cpu().numpy())
+        return results
+
+    for gpu, cpu in zip(run("cuda"), run("cpu"), strict=True):
+        np.testing.assert_allclose(gpu, cpu)
