@@ -662,3 +662,36 @@ def test_grad_mode_is_per_thread_as_in_pytorch() -> None:
         return seen[0]
 
     assert in_a_thread(tg) is in_a_thread(torch) is True
+
+
+def test_saved_values_by_pytorchs_names():
+    """``y.grad_fn._saved_self`` / ``_saved_result`` / ``_saved_exponent``: the same answers as
+    PyTorch (the input itself, an equal output, numbers, None for what was not kept), and its
+    errors once backward freed them."""
+    import torch
+
+    def probe(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        w = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        out = []
+        y = x.pow(2)
+        out += [x.equal(y.grad_fn._saved_self), x is y.grad_fn._saved_self,
+                y.grad_fn._saved_exponent]
+        y = x.exp()
+        out += [y.equal(y.grad_fn._saved_result), y is y.grad_fn._saved_result]
+        z = x * 3
+        out += [repr(z.grad_fn._saved_other), z.grad_fn._saved_self]
+        z = x * w
+        out += [z.grad_fn._saved_self is x, z.grad_fn._saved_other is w]
+        t = x.tanh()
+        out += [t.equal(t.grad_fn._saved_result)]
+        y.sum().backward()
+        for name in ("_saved_result", "_saved_foo"):
+            try:
+                getattr(y.grad_fn, name)
+                out.append("no error")
+            except (RuntimeError, AttributeError) as exc:
+                out.append(type(exc).__name__)
+        return out
+
+    assert probe(tg) == probe(torch)

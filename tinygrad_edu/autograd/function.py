@@ -167,6 +167,15 @@ class Function:
             if (t is None and wraps) or (t is not None and t.array.dtype.kind in "fc")
         )
 
+    def __getattr__(self, attr: str) -> Any:
+        """PyTorch's saved values by name: ``y.grad_fn._saved_self``, ``._saved_result``, ...
+        (only called for attributes a node does not have, so the hot path never comes here)."""
+        if not attr.startswith("_saved_") or attr in ("_saved_", "_saved_as_tensors"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+        from .saved_by_name import saved_by_name
+
+        return saved_by_name(self, attr[len("_saved_"):])
+
     def register_hook(self, hook: Any) -> None:
         """Call ``hook(grad_output)`` when backward reaches this node (may return a new grad)."""
         self._hooks = (self._hooks or []) + [hook]
