@@ -108,6 +108,7 @@ class Function:
         if cls.__dict__.get("_is_node"):
             return
         cls._op_name = cls.__name__
+        _add_saved_names(cls)
         static = _static_name(cls)
         cls._node = _node_class(cls, cls.name() if static else cls.__name__)
         if not static and "apply" not in cls.__dict__:  # PowBackward0 or 1: named after forward
@@ -166,15 +167,6 @@ class Function:
             for n, t in zip(self.next_nodes, self.inputs)
             if (t is None and wraps) or (t is not None and t.array.dtype.kind in "fc")
         )
-
-    def __getattr__(self, attr: str) -> Any:
-        """PyTorch's saved values by name: ``y.grad_fn._saved_self``, ``._saved_result``, ...
-        (only called for attributes a node does not have, so the hot path never comes here)."""
-        if not attr.startswith("_saved_") or attr in ("_saved_", "_saved_as_tensors"):
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
-        from .saved_by_name import saved_by_name
-
-        return saved_by_name(self, attr[len("_saved_"):])
 
     def register_hook(self, hook: Any) -> None:
         """Call ``hook(grad_output)`` when backward reaches this node (may return a new grad)."""
@@ -375,6 +367,24 @@ def _apply_then_name(cls: Any, *args: Any) -> Any:
     if node is not None and type(node) is cls._node:
         node.__class__ = _node_class(cls, node.name())
     return out
+
+
+# Argument names of ops whose names are computed (MatMul: mm's mat2, mv's vec, dot's tensor).
+_COMMON_SAVED_NAMES = ("self", "other", "result", "mat2", "vec", "tensor")
+
+
+def _add_saved_names(cls: Any) -> None:
+    """Give nodes PyTorch's ``_saved_<name>`` attributes (``y.grad_fn._saved_self``) for every
+    argument name an op declares, as properties on Function: a ``__getattr__`` would slow down
+    every attribute lookup on every node."""
+    from .saved_by_name import saved_by_name
+
+    declared = [cls.__dict__.get("input_names"), cls.__dict__.get("saved_names")]
+    names = [n for group in declared if isinstance(group, (tuple, list)) for n in group]
+    for name in (*_COMMON_SAVED_NAMES, *names):
+        attr = f"_saved_{name}"
+        if isinstance(name, str) and attr not in Function.__dict__:
+            setattr(Function, attr, property(lambda node, name=name: saved_by_name(node, name)))
 
 
 def _apply_and_record(cls: Any, *args: Any) -> Any:
