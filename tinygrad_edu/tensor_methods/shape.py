@@ -336,8 +336,11 @@ def _fits_without_copy(array: Any, shape: tuple) -> bool:
     rule: reshape without copying, or refuse."""
     if array.size <= 1:
         return True
+    xp = array_module(array)
     try:
-        array_module(array).reshape(array, shape, copy=False)
-    except (ValueError, TypeError):
+        xp.reshape(array, shape, copy=False)
+    except ValueError:
         return False
+    except TypeError:  # CuPy's reshape has no copy=: a view shares memory, a copy does not
+        return bool(xp.may_share_memory(array, array.reshape(shape)))
     return True
