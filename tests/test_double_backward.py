@@ -182,6 +182,7 @@ CASES: dict = {
     "Hardtanh": (lambda lib, a: _F(lib).hardtanh(a * 2 - 1.5) * a, (X,)),
     "Mish": (lambda lib, a: _F(lib).mish(a * 2 - 1), (X,)),
     "Xlogy": (lambda lib, a, b: lib.xlogy(a, b) * a, (X, Y)),
+    "DiagonalView": (lambda lib, a: (a.reshape(3, 2) @ a).diagonal(1) ** 2, (X,)),
     "MseLoss": (lambda lib, a, b: _F(lib).mse_loss(a, b), (X, Y)),
     "NllLoss": (lambda lib, a: _F(lib).nll_loss(a.log_softmax(1), _idx(lib, [2, 0])), (X,)),
     # nn: normalisation, embedding

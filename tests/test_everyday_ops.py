@@ -286,3 +286,48 @@ def test_they_run_on_the_simulated_gpu(fake_cuda):
 
     for gpu, cpu in zip(run("cuda"), run("cpu"), strict=True):
         np.testing.assert_allclose(gpu, cpu)
+
+
+@pytest.mark.parametrize("offset", [-2, -1, 0, 1, 3, 5])
+@pytest.mark.parametrize("dims", [(0, 1), (1, 2), (2, 0), (-1, -2)])
+def test_diagonal_is_a_view_like_pytorchs(offset, dims):
+    values = np.random.default_rng(0).standard_normal((2, 3, 4))
+
+    def program(lib):
+        x = _leaf(lib, values)
+        d = x.diagonal(offset, *dims)
+        facts = f"{d.grad_fn.name()} {tuple(d.stride())} {d.is_contiguous()}"
+        return [d, facts, *(_grads((d * d).sum(), x) if d.numel() else [None])]
+
+    _both(program)
+
+
+def test_writing_through_a_diagonal():
+    def program(lib):
+        x = _leaf(lib, np.arange(9.0).reshape(3, 3))
+        y = x * 1
+        y.diagonal().mul_(10)
+        plain = lib.arange(9.0).reshape(3, 3)
+        plain.diagonal().fill_(-1)
+        return [y, plain, *_grads((y * y).sum(), x)]
+
+    _both(program)
+    _both(lambda lib: [lib.ones(3).diagonal()])
+    _both(lambda lib: [lib.ones(2, 2).diagonal(0, 1, 1)])
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("ii->", [(3, 3)]), ("ii->i", [(3, 3)]), ("iij->j", [(2, 2, 3)]),
+    ("ij,jj->i", [(2, 3), (3, 3)]), ("iji->j", [(2, 3, 2)]), ("ii", [(4, 4)]),
+    ("bii->b", [(2, 3, 3)]), ("iijj->ij", [(2, 2, 3, 3)]), ("ii->", [(2, 3)]),
+])
+def test_einsum_with_a_letter_repeated_in_one_operand(equation, shapes):
+    rng = np.random.default_rng(1)
+    values = [rng.standard_normal(s) for s in shapes]
+
+    def program(lib):
+        xs = [_leaf(lib, v) for v in values]
+        y = lib.einsum(equation, *xs)
+        return [y, *_grads(y.sum(), *xs)]
+
+    _both(program)

@@ -6,8 +6,8 @@ Without ``->`` the output is every letter used exactly once, in alphabetical ord
 
 It is written with the ops we already have, so its gradient comes for free: two operands become
 one batched matrix product (dims are sorted into batch / left / right / summed groups, permuted
-and reshaped), one operand a permute and a sum. Ellipsis (``...``) and repeated letters within
-one operand (``"ii->i"``) are not supported: use ``x.diag()`` and reshapes instead.
+and reshaped), one operand a permute and a sum. A letter repeated within one operand (``"ii->i"``,
+``"ii->"``, the trace) takes a diagonal first. Ellipsis (``...``) is not supported.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     lhs, rhs = _parse(equation, operands)
+    lhs, operands = zip(*(_diagonals(term, x, i) for i, (term, x) in enumerate(zip(lhs, operands))))
+    lhs, operands = list(lhs), tuple(operands)
     sizes = _sizes(lhs, operands)
     if len(operands) == 1:
         return _single(lhs[0], rhs, operands[0])
@@ -56,10 +58,6 @@ def _parse(equation: str, operands: tuple) -> tuple[list[str], str]:
                 f"einsum(): the number of subscripts in the equation ({len(term)}) does not match "
                 f"the number of dimensions ({op.ndim}) for operand {i} and no ellipsis was given"
             )
-        if len(set(term)) != len(term):
-            raise NotImplementedError(
-                f"einsum(): a letter repeated within one operand ({term!r}) is not supported"
-            )
     for c in rhs:
         if c not in lhs_text:
             raise RuntimeError(
@@ -67,6 +65,23 @@ def _parse(equation: str, operands: tuple) -> tuple[list[str], str]:
                 "operand"
             )
     return lhs, rhs
+
+
+def _diagonals(term: str, x: Tensor, index: int) -> tuple[str, Tensor]:
+    """A letter repeated within one operand (``"ii"``) walks its diagonal: take it, one
+    repeated letter at a time (``diagonal`` puts it last, so the letter moves to the end)."""
+    while len(set(term)) != len(term):
+        c = next(c for c in term if term.count(c) > 1)
+        i = term.index(c)
+        j = term.index(c, i + 1)
+        if x.shape[i] != x.shape[j]:
+            raise RuntimeError(
+                f"einsum(): subscript {c} is repeated for operand {index} but the sizes don't "
+                f"match, {x.shape[j]} != {x.shape[i]}"
+            )
+        x = x.diagonal(0, i, j)
+        term = term[:i] + term[i + 1 : j] + term[j + 1 :] + c
+    return term, x
 
 
 def _sizes(lhs: list[str], operands: tuple) -> dict:

@@ -109,6 +109,51 @@ class DiagEmbed(Function):
         return xp.copy(xp.diagonal(grad, ctx.k)), None
 
 
+class DiagonalView(Function):
+    """``x.diagonal(offset, dim1, dim2)``: the diagonal of every (dim1, dim2) matrix, as a last
+    dim; backward writes the gradient onto that diagonal of zeros."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.shape, ctx.offset, ctx.dims = x.shape, offset, (dim1, dim2)
+        # A writable view, as in PyTorch (x.diagonal().fill_(0) changes x): the first element
+        # of the diagonal, then one step down dim1 and dim2 at once for each next one.
+        start = [slice(None)] * x.ndim
+        if offset >= 0:
+            start[dim2] = slice(offset, None)
+        else:
+            start[dim1] = slice(-offset, None)
+        first = x[tuple(start)]
+        n = max(min(first.shape[dim1], first.shape[dim2]), 0)
+        rest = [d for d in range(x.ndim) if d not in (dim1, dim2)]
+        shape = tuple(x.shape[d] for d in rest) + (n,)
+        strides = tuple(x.strides[d] for d in rest) + (x.strides[dim1] + x.strides[dim2],)
+        tricks = array_module(x).lib.stride_tricks
+        try:
+            return tricks.as_strided(first, shape, strides, subok=True)
+        except TypeError:  # CuPy's as_strided has no subok
+            return tricks.as_strided(first, shape, strides)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = array_module(grad)
+        full = xp.zeros(ctx.shape, dtype=grad.dtype)
+        n = grad.shape[-1]
+        rows = xp.arange(n) + max(-ctx.offset, 0)
+        columns = xp.arange(n) + max(ctx.offset, 0)
+        dim1, dim2 = ctx.dims
+        order = [d for d in range(len(ctx.shape)) if d not in ctx.dims] + [dim1, dim2]
+        matrices = xp.transpose(full, order)  # a view of full, the matrices last
+        matrices[..., rows, columns] = grad
+        return full, None, None, None
+
+    @classmethod
+    def name(cls) -> str:
+        return "DiagonalBackward0"
+
+
 class Diagonal(Function):
     """``diag(m)`` for a matrix: its diagonal ``k`` as a vector; backward puts the gradient
     back on that diagonal of a zero matrix."""

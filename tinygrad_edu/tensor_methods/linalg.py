@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..ops.matmul import Bmm, ScaledAddmm
-from ..ops.rearrange import DiagEmbed, Diagonal, Tril, Triu
-from .operands import _operand_tensor
+from ..ops.rearrange import DiagEmbed, Diagonal, DiagonalView, Tril, Triu
+from ..shapes import _dim
+from .operands import _operand_tensor, _view_of
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -34,6 +35,14 @@ class LinalgMethods:
             )
         self.expand(mat1.shape[0], mat2.shape[1])  # PyTorch's error if self cannot broadcast
         return ScaledAddmm.apply(self, mat1, mat2, beta, alpha)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The diagonal (``offset`` above it, or below if negative) of the matrices that dims
+        ``dim1`` and ``dim2`` form, as a new last dim: ``eye(3).diagonal()`` is three 1s."""
+        d1, d2 = _dim(dim1, self.ndim), _dim(dim2, self.ndim)
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return _view_of(self, DiagonalView.apply(self, int(offset), d1, d2))
 
     def mv(self, vec: Tensor) -> Tensor:
         """Matrix (n, m) times vector (m,)."""
