@@ -320,8 +320,14 @@ def test_writing_through_a_diagonal():
     ("ii->", [(3, 3)]), ("ii->i", [(3, 3)]), ("iij->j", [(2, 2, 3)]),
     ("ij,jj->i", [(2, 3), (3, 3)]), ("iji->j", [(2, 3, 2)]), ("ii", [(4, 4)]),
     ("bii->b", [(2, 3, 3)]), ("iijj->ij", [(2, 2, 3, 3)]), ("ii->", [(2, 3)]),
+    ("...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)]), ("...ij,...jk", [(2, 3, 4), (4, 5)]),
+    ("...ij,...jk->...ik", [(1, 3, 4), (5, 4, 2)]), ("...ii->...i", [(2, 3, 3)]),
+    ("i...->...", [(3, 2, 4)]), ("...", [(2, 3)]), ("b...,b...->b", [(2, 3, 4), (2, 3, 4)]),
+    ("ij...,jk...->ik...", [(2, 3, 5), (3, 4, 5)]), ("...qd,...kd->...qk", [(2, 2, 3, 4),
+                                                                          (2, 2, 5, 4)]),
+    ("...ij", [(2,)]), ("..ij", [(2, 3)]),
 ])
-def test_einsum_with_a_letter_repeated_in_one_operand(equation, shapes):
+def test_einsum_repeated_letters_and_ellipsis(equation, shapes):
     rng = np.random.default_rng(1)
     values = [rng.standard_normal(s) for s in shapes]
 

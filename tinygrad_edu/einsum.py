@@ -7,11 +7,13 @@ Without ``->`` the output is every letter used exactly once, in alphabetical ord
 It is written with the ops we already have, so its gradient comes for free: two operands become
 one batched matrix product (dims are sorted into batch / left / right / summed groups, permuted
 and reshaped), one operand a permute and a sum. A letter repeated within one operand (``"ii->i"``,
-``"ii->"``, the trace) takes a diagonal first. Ellipsis (``...``) is not supported.
+``"ii->"``, the trace) takes a diagonal first; ``...`` stands for broadcast batch dims
+(``"...ij,...jk->...ik"``).
 """
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from .tensor import Tensor
@@ -39,13 +41,15 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 def _parse(equation: str, operands: tuple) -> tuple[list[str], str]:
     eq = equation.replace(" ", "")
-    if "." in eq:
-        raise NotImplementedError("einsum(): ellipsis ('...') is not supported by tinygrad_edu")
     lhs_text, arrow, rhs = eq.partition("->")
     lhs = lhs_text.split(",")
     if not arrow:
         counts = {c: lhs_text.count(c) for c in lhs_text if c.isalpha()}
-        rhs = "".join(sorted(c for c, n in counts.items() if n == 1))
+        rhs = ("..." if "..." in lhs_text else "") + "".join(
+            sorted(c for c, n in counts.items() if n == 1))
+    if "." in eq:
+        lhs, rhs = _expand_ellipsis(lhs, rhs, operands)
+        lhs_text = ",".join(lhs)
     if len(lhs) < len(operands):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
     if len(lhs) > len(operands):
@@ -65,6 +69,34 @@ def _parse(equation: str, operands: tuple) -> tuple[list[str], str]:
                 "operand"
             )
     return lhs, rhs
+
+
+def _expand_ellipsis(lhs: list[str], rhs: str, operands: tuple) -> tuple[list[str], str]:
+    """``...`` stands for the dims the letters do not name; they broadcast, right-aligned, like
+    the batch dims of ``@``. Give them spare letters: ``"...ij"`` on a 4-D tensor is ``"ABij"``."""
+    for i, term in enumerate(lhs):
+        if term.count(".") not in (0, 3) or (term.count(".") == 3 and "..." not in term):
+            raise RuntimeError(
+                f"einsum(): found '.' for operand {i} that is not part of any ellipsis"
+            )
+    if rhs.count(".") not in (0, 3) or (rhs.count(".") == 3 and "..." not in rhs):
+        raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was expected")
+    used = set("".join(lhs) + rhs)
+    spare = [c for c in string.ascii_letters if c not in used]
+    counts = []
+    for i, (term, op) in enumerate(zip(lhs, operands)):
+        named = len(term.replace("...", ""))
+        n = op.ndim - named if "..." in term and isinstance(op, Tensor) else 0
+        if n < 0:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({named}) is more than the "
+                f"number of dimensions ({op.ndim}) for operand {i}"
+            )
+        counts.append(n)
+    width = max(counts, default=0)
+    letters = "".join(spare[:width])
+    lhs = [t.replace("...", letters[width - n:]) for t, n in zip(lhs, counts)]
+    return lhs, rhs.replace("...", letters)
 
 
 def _diagonals(term: str, x: Tensor, index: int) -> tuple[str, Tensor]:
