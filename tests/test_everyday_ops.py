@@ -337,3 +337,32 @@ def test_einsum_repeated_letters_and_ellipsis(equation, shapes):
         return [y, *_grads(y.sum(), *xs)]
 
     _both(program)
+
+
+NORMS = {
+    "vector_norm": lambda L, x: L.linalg.vector_norm(x),
+    "vector_norm 1 dim=-1": lambda L, x: L.linalg.vector_norm(x, 1, dim=-1),
+    "vector_norm inf dims": lambda L, x: L.linalg.vector_norm(x, float("inf"), dim=(0, 2),
+                                                            keepdim=True),
+    "matrix_norm": lambda L, x: L.linalg.matrix_norm(x),
+    "matrix_norm keepdim": lambda L, x: L.linalg.matrix_norm(x, keepdim=True),
+    "norm": lambda L, x: L.linalg.norm(x),
+    "norm 2-D": lambda L, x: L.linalg.norm(x[0]),
+    "norm 1-D ord 1": lambda L, x: L.linalg.norm(x[0, 0], 1),
+    "norm dim": lambda L, x: L.linalg.norm(x, dim=1),
+    "norm fro dims": lambda L, x: L.linalg.norm(x, "fro", dim=(1, 2)),
+    "norm 3-D with ord": lambda L, x: L.linalg.norm(x, 2),
+    "matrix_norm of a vector": lambda L, x: L.linalg.matrix_norm(x[0, 0]),
+}
+
+
+@pytest.mark.parametrize("name", NORMS)
+def test_linalg_norms(name):
+    values = np.array([[[3.0, -4.0, 0.0], [1.0, 2.0, -2.0]], [[1.0, 1.0, 1.0], [0.0, -1.0, 2.0]]])
+
+    def program(lib):
+        x = _leaf(lib, values)
+        y = NORMS[name](lib, x)
+        return [y, y.grad_fn.name(), *_grads(y.sum(), x)]
+
+    _both(program)

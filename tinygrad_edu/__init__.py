@@ -5,7 +5,7 @@
 """
 import math as _math
 
-from . import accelerator, autograd, backends, cuda, dtypes, return_types
+from . import accelerator, autograd, backends, cuda, dtypes, linalg, return_types
 from .autograd import (
     Function,
     enable_grad,
