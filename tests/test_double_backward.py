@@ -183,6 +183,8 @@ CASES: dict = {
     "Mish": (lambda lib, a: _F(lib).mish(a * 2 - 1), (X,)),
     "Xlogy": (lambda lib, a, b: lib.xlogy(a, b) * a, (X, Y)),
     "DiagonalView": (lambda lib, a: (a.reshape(3, 2) @ a).diagonal(1) ** 2, (X,)),
+    "Atan2": (lambda lib, a, b: lib.atan2(a, b - 1) * a, (X, Y)),
+    "Hypot": (lambda lib, a, b: lib.hypot(a, b) * a, (X, Y)),
     "MseLoss": (lambda lib, a, b: _F(lib).mse_loss(a, b), (X, Y)),
     "NllLoss": (lambda lib, a: _F(lib).nll_loss(a.log_softmax(1), _idx(lib, [2, 0])), (X,)),
     # nn: normalisation, embedding

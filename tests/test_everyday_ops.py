@@ -366,3 +366,21 @@ def test_linalg_norms(name):
         return [y, y.grad_fn.name(), *_grads(y.sum(), x)]
 
     _both(program)
+
+
+@SETTINGS
+@given(y=st.lists(st.sampled_from([0.0, 1.0, -1.0, 2.5, -3.0]), min_size=4, max_size=4),
+       x=st.lists(st.sampled_from([0.0, 1.0, -1.0, 0.5, -2.0]), min_size=4, max_size=4),
+       dtype=st.sampled_from(["float32", "float64"]))
+def test_atan2_and_hypot(y, x, dtype):
+    """The angle and the length of a point, the origin included (atan2's slope is 0 there,
+    hypot's is nan, as in PyTorch)."""
+    def program(lib):
+        a, b = _leaf(lib, y, dtype), _leaf(lib, x, dtype)
+        angle, length = lib.atan2(a, b), lib.hypot(a, b)
+        return [angle, length, angle.grad_fn.name(), length.grad_fn.name(),
+                *_grads((angle + length).sum(), a, b)]
+
+    _both(program)
+    _both(lambda lib: [lib.atan2(lib.tensor([1, 2]), lib.tensor([1, 1]))])
+    _both(lambda lib: [lib.hypot(lib.tensor([3]), lib.tensor([4]))])

@@ -41,7 +41,7 @@ _NAMES = (
     "index_select masked_fill masked_select nonzero argwhere unique flip fliplr flipud roll "
     "repeat_interleave tile tril triu diag trace outer ger inner mv bmm narrow broadcast_to "
     "movedim swapaxes swapdims multinomial bernoulli divide lerp nan_to_num count_nonzero fmod "
-    "addmm diagonal"
+    "addmm diagonal atan2 arctan2 hypot"
 ).split()
 globals().update({name: _method(name) for name in _NAMES})
 

@@ -13,7 +13,7 @@ from ..dtypes import scalar_type_name
 from ..ops.blend import Lerp, NanToNum, Xlogy
 from ..ops.rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
 from ..ops.special import Erf, Expm1, Log1p, Reciprocal, Rsqrt
-from ..ops.trig import Cos, Sin, Tan
+from ..ops.trig import Atan2, Cos, Hypot, Sin, Tan
 from .operands import _operand, _raw
 
 if TYPE_CHECKING:
@@ -108,6 +108,21 @@ class ElementwiseMethods:
         if self.array.dtype.kind != "f":
             return self.clone()
         return NanToNum.apply(self, nan, posinf, neginf)
+
+    def atan2(self, other: Any) -> Tensor:
+        """The angle of the point (other, self) from the x axis, in (-pi, pi]: atan2(y, x)."""
+        return Atan2.apply(self, _operand(other))
+
+    arctan2 = atan2
+
+    def hypot(self, other: Any) -> Tensor:
+        """``sqrt(self**2 + other**2)``, the length of the point (self, other)."""
+        for t in (self, other):
+            if isinstance(t, type(self)) and t.array.dtype.kind != "f":
+                raise NotImplementedError(
+                    f'"hypot_cpu" not implemented for \'{scalar_type_name(t.dtype)}\''
+                )
+        return Hypot.apply(self, _operand(other))
 
     def xlogy(self, other: Any) -> Tensor:
         """``self * log(other)``, exactly 0 where self is 0 (so ``0 * log(0)`` is 0, not nan)."""
