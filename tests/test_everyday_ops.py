@@ -384,3 +384,38 @@ def test_atan2_and_hypot(y, x, dtype):
     _both(program)
     _both(lambda lib: [lib.atan2(lib.tensor([1, 2]), lib.tensor([1, 1]))])
     _both(lambda lib: [lib.hypot(lib.tensor([3]), lib.tensor([4]))])
+
+
+NAN = float("nan")
+FUZZ_FINDINGS = {  # each differed from PyTorch before (found by a differential fuzz run)
+    "maximum with nan": lambda L: _pair_grads(L, L.maximum, [NAN, 1.0, 2.0], [0.0, NAN, 2.0]),
+    "minimum with nan": lambda L: _pair_grads(L, L.minimum, [NAN, 1.0, 2.0], [0.0, NAN, 2.0]),
+    "abs at nan": lambda L: _pair_grads(L, lambda a, b: a.abs() + b, [NAN, 0.0, -2.0],
+                                        [1.0, 1.0, 1.0]),
+    "int ** negative int tensor": lambda L: [L.tensor([-3, -2, -1, 0, 1, 2, 3])
+                                             ** L.tensor([-1, -2, -3, -1, -2, -1, 2])],
+    "number ** negative int tensor": lambda L: [2 ** L.tensor([-1, 2])],
+    "int ** negative number": lambda L: [L.tensor([2]) ** -1],
+    "sort of a 0-d tensor": lambda L: _names(L.tensor(2.0, requires_grad=True).sort().values,
+                                             L.tensor(2.0, requires_grad=True).topk(1).values),
+    "sum(0) of a 0-d tensor": lambda L: _names(L.tensor(2.0, requires_grad=True).sum(0),
+                                               L.tensor(2.0, requires_grad=True).mean(0)),
+    "lerp end dtype": lambda L: [L.lerp(L.tensor([1]), L.tensor([3.0]), 0.5)],
+    "lerp weight dtype": lambda L: [L.lerp(L.tensor([1.0]), L.tensor([3.0]),
+                                           L.tensor([0.5], dtype=L.float64))],
+}
+
+
+def _pair_grads(lib, fn, a_values, b_values):
+    a, b = _leaf(lib, a_values), _leaf(lib, b_values)
+    out = fn(a, b)
+    return [out, *_grads(out.sum(), a, b)]
+
+
+def _names(*tensors):
+    return [t.grad_fn.name() for t in tensors]
+
+
+@pytest.mark.parametrize("name", FUZZ_FINDINGS)
+def test_fuzz_findings_match_pytorch(name):
+    _both(FUZZ_FINDINGS[name])

@@ -109,7 +109,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 = inf, as in torch
-            out = a**b
+            out = _integer_power(a, b) if _negative_integer_exponents(a, b) else a**b
         ctx.save_for_backward(a, b, None if _is_number(b) else out)
         return out
 
@@ -132,6 +132,25 @@ class Pow(Function):
         if self.inputs[0] is None:
             return "PowBackward2"
         return "PowBackward1" if self.inputs[1] is not None else "PowBackward0"
+
+
+def _negative_integer_exponents(a, b) -> bool:
+    """An integer tensor of exponents with negatives in it, on an integer base (NumPy refuses
+    those; PyTorch computes them, and refuses only a negative *number* exponent)."""
+    if _is_number(b) or b.dtype.kind not in "iu":
+        return False
+    base_kind = "i" if type(a) is int else getattr(a, "dtype", np.dtype(float)).kind
+    return base_kind in "iu" and bool((b < 0).any())
+
+
+def _integer_power(a, b):
+    """PyTorch's integers to integer powers: ``a ** b`` where b >= 0; for b < 0 the truncated
+    result is 1 for a = 1, +-1 for a = -1 (by the parity of b), and 0 otherwise (also a = 0)."""
+    xp = array_module(b)
+    out = a ** xp.where(b < 0, 0, b)
+    minus_one = xp.where(b % 2 == 0, 1, -1)
+    small = xp.where(a == 1, 1, xp.where(a == -1, minus_one, 0)).astype(out.dtype)
+    return xp.where(b < 0, small, out)
 
 
 def _is_number(x) -> bool:

@@ -25,8 +25,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        tie = select(a == b, grad / 2)
-        return select(a > b, grad) + tie, select(b > a, grad) + tie
+        xp = array_module(grad)
+        shared = select(a == b, grad / 2) + select(a != b, grad)  # a tie splits the gradient
+        # PyTorch's rule: each side gets it unless it is the smaller one, so where a nan takes
+        # part (no side is smaller) both get it, and the nan spreads as it does in PyTorch
+        return select(xp.logical_not(a < b), shared), select(xp.logical_not(b < a), shared)
 
 
 class Minimum(Function):
@@ -43,8 +46,9 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        tie = select(a == b, grad / 2)
-        return select(a < b, grad) + tie, select(b < a, grad) + tie
+        xp = array_module(grad)
+        shared = select(a == b, grad / 2) + select(a != b, grad)  # a tie splits the gradient
+        return select(xp.logical_not(a > b), shared), select(xp.logical_not(b > a), shared)
 
 
 class Clamp(Function):

@@ -130,7 +130,7 @@ class Relu(Function):
 
 
 class Abs(Function):
-    r"""$y = |x|$, so $dy/dx = \operatorname{sign}(x)$ (0 at 0, like PyTorch)."""
+    r"""$y = |x|$, so $dy/dx = \operatorname{sign}(x)$ (0 at 0, and 0 at nan, like PyTorch)."""
 
     array_io = True
 
@@ -142,4 +142,4 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * array_module(x).sign(x)
+        return select(x == x, grad * array_module(x).sign(x))  # x == x: not nan

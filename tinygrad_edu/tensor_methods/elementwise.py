@@ -95,9 +95,15 @@ class ElementwiseMethods:
 
     def lerp(self, end: Any, weight: Any) -> Tensor:
         """``self + weight * (end - self)``: from self (weight 0) to end (weight 1)."""
+        for name, other in (("end", end), ("weight", weight)):  # PyTorch: no type promotion
+            if isinstance(other, type(self)) and other.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"expected dtype {_c_type(self)} for `{name}` but got dtype {_c_type(other)}"
+                )
         if self.array.dtype.kind != "f":
+            kernel = "tensor" if isinstance(weight, type(self)) else "scalar"
             raise NotImplementedError(
-                f'"lerp_kernel_scalar" not implemented for \'{scalar_type_name(self.dtype)}\''
+                f'"lerp_kernel_{kernel}" not implemented for \'{scalar_type_name(self.dtype)}\''
             )
         return Lerp.apply(self, _operand(end), _operand(weight))
 
@@ -179,3 +185,13 @@ class ElementwiseMethods:
                  equal_nan: bool = False) -> bool:
         """True when every element :meth:`isclose` (shapes must broadcast)."""
         return bool(self.isclose(other, rtol, atol, equal_nan).array.all())
+
+
+_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
+def _c_type(t: Any) -> str:
+    """The C++ type name PyTorch's dtype checks print (``long int`` for int64)."""
+    return _C_TYPES.get(t.dtype.name, t.dtype.name)

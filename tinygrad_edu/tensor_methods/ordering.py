@@ -24,8 +24,9 @@ class OrderingMethods:
 
     def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
         """``(values, indices)`` sorted along ``dim``; ties keep their order (stable)."""
-        if self.ndim == 0:
-            return return_types.sort(self * 1, Tensor._make(self.array.astype("int64") * 0))
+        if self.ndim == 0:  # one element: itself, at index 0 (still a SortBackward0 node)
+            zero = self.array.astype("int64") * 0
+            return return_types.sort(Sort.apply(self, 0, zero), Tensor._make(zero))
         d = _dim(dim, self.ndim)
         idx = argsort(self.array, d, descending)
         return return_types.sort(Sort.apply(self, d, idx), Tensor._make(idx.astype("int64")))
@@ -43,7 +44,8 @@ class OrderingMethods:
         if not 0 <= k <= n:
             raise RuntimeError("selected index k out of range")
         if self.ndim == 0:
-            return return_types.topk(self * 1, Tensor._make(self.array.astype("int64") * 0))
+            zero = self.array.astype("int64") * 0
+            return return_types.topk(Topk.apply(self, 0, zero), Tensor._make(zero))
         idx = argsort(self.array, d, descending=largest)
         idx = idx[(slice(None),) * d + (slice(0, k),)]
         return return_types.topk(Topk.apply(self, d, idx), Tensor._make(idx.astype("int64")))

@@ -45,7 +45,7 @@ class ReductionMethods:
             **kwargs: Any) -> Tensor:
         dim, keepdim = _axis(dim, keepdim, kwargs)
         x = self if dtype is None or dtype is self.dtype else self.to(dtype)
-        return Sum.apply(x, _dims(dim, self.ndim), keepdim)
+        return Sum.apply(x, _given_dims(dim, self.ndim), keepdim)
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
         """How many elements are not zero (over ``dim``, an int or a tuple): an int64 tensor."""
@@ -61,7 +61,7 @@ class ReductionMethods:
                 f"or complex dtype. Got: {scalar_type_name(x.dtype)} ({x.dtype.name}). Convert "
                 "first, e.g. x.float().mean()."
             )
-        return Mean.apply(x, _dims(dim, self.ndim), keepdim)
+        return Mean.apply(x, _given_dims(dim, self.ndim), keepdim)
 
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None, **kwargs: Any) -> Tensor:
@@ -224,3 +224,10 @@ def _check_orderable(t: Tensor, name: str) -> None:
 
 def _long_zeros(t: Tensor, shape: tuple) -> Tensor:
     return Tensor._make(array_module(t.array).zeros(shape, dtype=np.int64))
+
+
+def _given_dims(dim: Any, ndim: int) -> Any:
+    """``_dims``, but a dim given for a 0-d tensor is ``()``, not None (all): PyTorch names the
+    node SumBackward1 / MeanBackward1 whenever a dim was given."""
+    dims = _dims(dim, ndim)
+    return () if dims is None and dim is not None else dims
