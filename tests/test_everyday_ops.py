@@ -403,6 +403,30 @@ FUZZ_FINDINGS = {  # each differed from PyTorch before (found by a differential 
     "lerp end dtype": lambda L: [L.lerp(L.tensor([1]), L.tensor([3.0]), 0.5)],
     "lerp weight dtype": lambda L: [L.lerp(L.tensor([1.0]), L.tensor([3.0]),
                                            L.tensor([0.5], dtype=L.float64))],
+    "mse of integers": lambda L: [L.nn.functional.mse_loss(L.tensor([1, 2]), L.tensor([2, 2]))],
+    "smooth_l1 of integers": lambda L: [L.nn.functional.smooth_l1_loss(L.tensor([1]),
+                                                                       L.tensor([2]))],
+    "huber of integers": lambda L: [L.nn.functional.huber_loss(L.tensor([1]), L.tensor([2]))],
+    "huber keeps the input dtype": lambda L: [L.nn.functional.huber_loss(
+        L.tensor([1.0, 3.0]), L.tensor([2.0, 0.0], dtype=L.float64))],
+    "huber int input, float target": lambda L: [L.nn.functional.huber_loss(
+        L.tensor([1, 3]), L.tensor([2.0, 0.0]))],
+    "bce with logits of integers": lambda L: [
+        L.nn.functional.binary_cross_entropy_with_logits(L.tensor([1, 0]), L.tensor([1.0, 0.0]))],
+    "bce with logits, float64 logits": lambda L: [
+        L.nn.functional.binary_cross_entropy_with_logits(
+            L.tensor([1.0, -2.0], dtype=L.float64), L.tensor([1.0, 0.0]))],
+    "bool // bool": lambda L: [L.tensor([True]) // L.tensor([True])],
+    "bool div trunc": lambda L: [L.tensor([True]).div(L.tensor([True]), rounding_mode="trunc")],
+    "median of bools": lambda L: [L.tensor([True, False]).median()],
+    "hardtanh of ints and bools": lambda L: [L.nn.functional.hardtanh(L.tensor([-3, 0, 3])),
+                                             L.nn.functional.relu6(L.tensor([-3, 0, 9])),
+                                             L.nn.functional.hardtanh(L.tensor([True]))],
+    "narrow is a slice": lambda L: _names(L.ones(1, requires_grad=True).narrow(0, 0, 1),
+                                          L.ones(2, 3, requires_grad=True).narrow(1, 0, 3)),
+    "einsum with a 0-d operand": lambda L: _names(
+        L.einsum("...,...->", L.tensor(2.0, requires_grad=True), L.tensor(3.0)),
+        L.einsum("i,->i", L.ones(2, requires_grad=True), L.tensor(3.0))),
 }
 
 

@@ -142,6 +142,8 @@ def _single(term: str, rhs: str, x: Tensor) -> Tensor:
 def _pair(lhs: list[str], rhs: str, operands: tuple, sizes: dict) -> Tensor:
     """Two operands as one batched matmul: (batch, left, sum) @ (batch, sum, right)."""
     (ta, tb), (a, b) = lhs, operands
+    if not ta or not tb:  # a 0-d operand scales the other one: a plain product, as in PyTorch
+        return _single(ta or tb, rhs, a * b)
     # A letter in only one operand and not in the output is summed away first.
     only_a = [c for c in ta if c not in tb and c not in rhs]
     only_b = [c for c in tb if c not in ta and c not in rhs]

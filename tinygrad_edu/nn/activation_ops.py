@@ -158,7 +158,8 @@ class Hardtanh(Function):
     def forward(ctx, x, low, high):
         ctx.save_for_backward(x)
         ctx.low, ctx.high = low, high
-        return array_module(x).clip(x, low, high)
+        out = array_module(x).clip(x, low, high)
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # integers stay integers
 
     @staticmethod
     def backward(ctx, grad):

@@ -104,6 +104,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.", UserWarning, stacklevel=2,
         )
+    refuse_integer_losses("mse", input, target)
     return MseLoss.apply(input, target, reduction)
 
 
@@ -169,12 +170,25 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
+    if not input.is_floating_point():  # PyTorch starts with log_sigmoid(input)
+        raise NotImplementedError(
+            f'"log_sigmoid_cpu" not implemented for \'{_torch_type_name(input)}\''
+        )
     if not target.is_floating_point():
         raise RuntimeError(
-            f"result type Float can't be cast to the desired output type {target.dtype.name}: "
-            "binary_cross_entropy_with_logits needs float targets (use target.float())"
+            f"result type {_torch_type_name(input)} can't be cast to the desired output type "
+            f"{_torch_type_name(target)}: binary_cross_entropy_with_logits needs float targets "
+            "(use target.float())"
         )
+    if target.dtype is not input.dtype:  # PyTorch computes in the target's dtype
+        input = input.to(target.dtype)  # noqa: A001
     return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
+
+
+def _torch_type_name(t: Tensor) -> str:
+    from ..dtypes import scalar_type_name
+
+    return scalar_type_name(t.dtype)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -299,6 +313,7 @@ from .functional_loss import (  # noqa: E402
     huber_loss,
     kl_div,
     l1_loss,
+    refuse_integer_losses,
     smooth_l1_loss,
 )
 from .functional_norm import batch_norm, layer_norm, normalize  # noqa: E402

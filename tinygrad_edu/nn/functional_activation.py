@@ -15,6 +15,11 @@ def _float_only(input: Tensor, name: str) -> None:  # noqa: A002
                                   "(activations need a float tensor: use .float())")
 
 
+def _no_bools(input: Tensor, name: str) -> None:  # noqa: A002
+    if input.dtype.name == "bool":
+        raise RuntimeError(f"Bool inputs not supported for {name}")
+
+
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     r"""$x\,\Phi(x)$, $\Phi$ the standard normal CDF (``approximate="tanh"``: its tanh fit)."""
     if approximate not in ("none", "tanh"):
@@ -52,11 +57,13 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa
     r"""$x$ clipped to [``min_val``, ``max_val``]; the gradient is 1 strictly inside, else 0."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    _no_bools(input, "hardtanh")
     return Hardtanh.apply(input, min_val, max_val)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     r"""$\min(\max(x, 0), 6)$: a ReLU that stops at 6 (``hardtanh(x, 0, 6)``)."""
+    _no_bools(input, "hardtanh")
     return Hardtanh.apply(input, 0.0, 6.0)
 
 

@@ -26,6 +26,25 @@ def _check(input: Tensor, target: Tensor, reduction: str) -> None:  # noqa: A002
         )
 
 
+def refuse_integer_losses(kernel: str, input: Tensor, target: Tensor,  # noqa: A002
+                          result_follows_input: bool = False) -> None:
+    """PyTorch's elementwise losses compute in a float dtype: integer inputs are refused, as
+    PyTorch's kernels are (``"mse_cpu" not implemented for 'Long'``). Huber's result has the
+    input's dtype, so there a float target with an integer input cannot be cast back."""
+    from ..dtypes import promote_types, scalar_type_name
+
+    if result_follows_input and not input.is_floating_point() and target.is_floating_point():
+        raise RuntimeError(
+            f"result type {scalar_type_name(target.dtype)} can't be cast to the desired output "
+            f"type {scalar_type_name(input.dtype)}"
+        )
+    result = input.dtype if result_follows_input else promote_types(input.dtype, target.dtype)
+    if not result.is_floating_point:
+        raise NotImplementedError(
+            f'"{kernel}_cpu" not implemented for \'{scalar_type_name(result)}\''
+        )
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                          reduction: str = "mean") -> Tensor:
     r"""$-w\,[y\log x + (1-y)\log(1-x)]$ for probabilities $x \in [0, 1]$."""
@@ -58,6 +77,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # no
     _check(input, target, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    refuse_integer_losses("smooth_l1", input, target)
     if beta == 0.0:  # no quadratic part left: PyTorch computes it as l1_loss
         return l1_loss(input, target, reduction)
     return SmoothL1Loss.apply(input, target, reduction, beta)
@@ -71,6 +91,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is not None:
         raise NotImplementedError("huber_loss(weight=...) is not supported by tinygrad_edu")
+    refuse_integer_losses("huber", input, target, result_follows_input=True)
+    if target.dtype is not input.dtype:  # the result keeps the input's dtype
+        target = target.to(input.dtype)
     return HuberLoss.apply(input, target, reduction, delta)
 
 

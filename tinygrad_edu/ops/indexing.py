@@ -39,6 +39,8 @@ class Index(Function):
             scatter_add(full, ctx.key, grad)  # np.add.at: repeated indices accumulate
         return full, None
 
+    narrowed = False  # made by x.narrow(...): PyTorch's narrow is always one SliceBackward0
+
     def name(self) -> str:
         """PyTorch's name: the last step of its index that changes something (``x[0]``
         Select, ``x[1:3]`` Slice, ``x[None]`` Unsqueeze; a slice covering its whole dim and
@@ -46,8 +48,8 @@ class Index(Function):
         boolean indices."""
         if not is_basic(self.key):
             return "IndexBackward0"
-        if isinstance(self.key, slice):  # a lone slice always records one (x[:] too)
-            return "SliceBackward0"
+        if isinstance(self.key, slice) or self.narrowed:  # a lone slice always records one
+            return "SliceBackward0"  # (x[:] too), and so does narrow(), which is one slice
         parts = self.key if isinstance(self.key, tuple) else (self.key,)
         consumed = sum(1 for k in parts if isinstance(k, (int, slice)))
         name, dim = "Alias", 0

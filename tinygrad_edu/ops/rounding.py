@@ -144,6 +144,7 @@ class FloorDivide(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        _refuse_bools(a, b, "div_floor")
         _check_integer_division(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return array_module(a).floor_divide(a, b)
@@ -166,6 +167,7 @@ class RoundedDiv(Function):
 
     @staticmethod
     def forward(ctx, a, b, mode):
+        _refuse_bools(a, b, f"div_{mode}")
         _check_integer_division(a, b)
         xp = array_module(a)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -54,6 +54,9 @@ class OrderingMethods:
         """The lower median (of an even count, the smaller middle value), overall or along
         ``dim`` (then with its index)."""
         xp = array_module(self.array)
+        if self.array.dtype.kind == "b":
+            kernel = "median_cpu" if dim is None else "median_out"
+            raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
         if dim is None:
             if self.numel() == 0:
                 return Tensor._make(xp.asarray(float("nan"), dtype=self.array.dtype))

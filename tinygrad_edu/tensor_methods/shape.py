@@ -210,7 +210,10 @@ class ShapeMethods:
             raise RuntimeError(
                 f"start ({start}) + length ({length}) exceeds dimension size ({n})."
             )
-        return self[(slice(None),) * d + (slice(start, start + length),)]
+        out = self[(slice(None),) * d + (slice(start, start + length),)]
+        if out.grad_fn is not None:
+            out.grad_fn.narrowed = True
+        return out
 
     def broadcast_to(self, *shape: Any) -> Tensor:
         return self.expand(*shape)
