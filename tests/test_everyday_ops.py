@@ -416,6 +416,8 @@ FUZZ_FINDINGS = {  # each differed from PyTorch before (found by a differential 
     "bce with logits, float64 logits": lambda L: [
         L.nn.functional.binary_cross_entropy_with_logits(
             L.tensor([1.0, -2.0], dtype=L.float64), L.tensor([1.0, 0.0]))],
+    "l1 with a 0-d float64 target": lambda L: [L.nn.functional.l1_loss(
+        L.ones(2, 1), L.ones((), dtype=L.float64))],
     "bool // bool": lambda L: [L.tensor([True]) // L.tensor([True])],
     "bool div trunc": lambda L: [L.tensor([True]).div(L.tensor([True]), rounding_mode="trunc")],
     "median of bools": lambda L: [L.tensor([True, False]).median()],

@@ -65,6 +65,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
     r"""Mean absolute error $\frac1n\sum|x - y|$ (or the sum, or every term)."""
     _check(input, target, reduction)
+    from ..tensor_functions import broadcast_tensors
+
+    # PyTorch broadcasts first, so a 0-d float64 target promotes a float32 input (a plain
+    # subtraction would not: a 0-d tensor does not decide the dtype of a bigger one)
+    input, target = broadcast_tensors(input, target)  # noqa: A001
     losses = (input - target).abs()
     if reduction == "none":
         return losses
