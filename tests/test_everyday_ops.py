@@ -418,6 +418,14 @@ FUZZ_FINDINGS = {  # each differed from PyTorch before (found by a differential 
             L.tensor([1.0, -2.0], dtype=L.float64), L.tensor([1.0, 0.0]))],
     "l1 with a 0-d float64 target": lambda L: [L.nn.functional.l1_loss(
         L.ones(2, 1), L.ones((), dtype=L.float64))],
+    "mse with a 0-d float64 target": lambda L: _pair_grads(
+        L, L.nn.functional.mse_loss, [1.0, 2.0, 3.0], 2.0),
+    "median with ties and nan": lambda L: [
+        *_pair_grads(L, lambda a, b: a.median() + b, [[3.0, 1.0], [2.0, 1.0], [2.0, -1.0]], 0.0),
+        *_pair_grads(L, lambda a, b: a.median() + b, [1.0, NAN, 2.0, NAN], 0.0),
+        *_pair_grads(L, lambda a, b: a.median(1).values + b, [[1.0, NAN, 2.0], [3.0, 1.0, 2.0]],
+                     [0.0, 0.0])],
+    "topk of bools": lambda L: [L.tensor([True, False]).topk(1).values],
     "bool // bool": lambda L: [L.tensor([True]) // L.tensor([True])],
     "bool div trunc": lambda L: [L.tensor([True]).div(L.tensor([True]), rounding_mode="trunc")],
     "median of bools": lambda L: [L.tensor([True, False]).median()],

@@ -105,6 +105,10 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
             "Please ensure they have the same size.", UserWarning, stacklevel=2,
         )
     refuse_integer_losses("mse", input, target)
+    if tuple(input.shape) != tuple(target.shape):  # PyTorch broadcasts first (a 0-d float64
+        from ..tensor_functions import broadcast_tensors  # target then promotes the result)
+
+        input, target = broadcast_tensors(input, target)  # noqa: A001
     return MseLoss.apply(input, target, reduction)
 
 

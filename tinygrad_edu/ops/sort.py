@@ -8,6 +8,7 @@ its value came from. The classes below are that gather, named as PyTorch names e
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.select import select
 from ..device import array_module
 from .gather import Gather
 
@@ -51,23 +52,26 @@ class Median(Gather):
 
 
 class MedianAll(Function):
-    """``x.median()``: the lower median of all elements; its gradient goes to that element."""
+    """``x.median()``: the lower median of all elements (nan if any element is nan). Like
+    ``max()``, the gradient is shared equally by every element equal to the median."""
 
     array_io = True
 
     @staticmethod
     def forward(ctx, x, flat_index):
-        ctx.shape, ctx.flat_index = x.shape, flat_index
-        return x.reshape(-1)[flat_index]
+        xp = array_module(x)
+        out = xp.asarray(x.reshape(-1)[flat_index])
+        if x.dtype.kind == "f" and bool(xp.isnan(x).any()):  # PyTorch: a nan makes it nan
+            out = xp.asarray(xp.nan, dtype=x.dtype)
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
+        x, out = ctx.saved_tensors
         xp = array_module(grad)
-        n = 1
-        for s in ctx.shape:
-            n *= s
-        picked = xp.arange(n) == ctx.flat_index
-        return xp.where(picked, grad, 0).reshape(ctx.shape), None
+        winners = (x == out) | (xp.isnan(x) & xp.isnan(out))
+        return select(winners, grad / winners.sum(dtype=grad.dtype)), None
 
     @classmethod
     def name(cls) -> str:

@@ -43,6 +43,8 @@ class OrderingMethods:
         n = self.shape[d] if self.ndim else 1
         if not 0 <= k <= n:
             raise RuntimeError("selected index k out of range")
+        if self.array.dtype.kind == "b":
+            raise RuntimeError("topk does not support bool dtypes on CPU")
         if self.ndim == 0:
             zero = self.array.astype("int64") * 0
             return return_types.topk(Topk.apply(self, 0, zero), Tensor._make(zero))
@@ -68,5 +70,9 @@ class OrderingMethods:
         order = argsort(self.array, d)
         mid = (self.shape[d] - 1) // 2
         idx = order[(slice(None),) * d + (slice(mid, mid + 1),)]
+        if self.array.dtype.kind == "f":  # PyTorch: a row holding a nan has median nan there
+            nan = xp.isnan(self.array)
+            first_nan = xp.argmax(nan, axis=d, keepdims=True)
+            idx = xp.where(nan.any(axis=d, keepdims=True), first_nan, idx)
         indices = idx.astype("int64") if keepdim else idx.squeeze(d).astype("int64")
         return return_types.median(Median.apply(self, d, idx, keepdim), Tensor._make(indices))
