@@ -426,6 +426,10 @@ FUZZ_FINDINGS = {  # each differed from PyTorch before (found by a differential 
         *_pair_grads(L, lambda a, b: a.median(1).values + b, [[1.0, NAN, 2.0], [3.0, 1.0, 2.0]],
                      [0.0, 0.0])],
     "topk of bools": lambda L: [L.tensor([True, False]).topk(1).values],
+    "clamp with 0-d tensor bounds": lambda L: [
+        L.tensor([1, 5], dtype=L.int32).clamp(min=L.tensor(2)),
+        L.tensor([1.0, 5.0], dtype=L.float16).clamp(min=L.tensor(2.0)),
+        L.tensor([1, 5]).clamp(min=L.tensor([2.0])), L.tensor([1, 5]).clamp(2.5)],
     "bool // bool": lambda L: [L.tensor([True]) // L.tensor([True])],
     "bool div trunc": lambda L: [L.tensor([True]).div(L.tensor([True]), rounding_mode="trunc")],
     "median of bools": lambda L: [L.tensor([True, False]).median()],

@@ -60,6 +60,7 @@ class Clamp(Function):
     """
 
     array_io = True
+    elementwise = True  # the result has PyTorch's result_type of x, low and high
     input_names = ("self", "min", "max")
 
     @staticmethod
