@@ -167,9 +167,9 @@ def is_tensor(obj: Any) -> bool:
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
     """Expand tensors to one common shape (views, no copies)."""
-    import numpy as np
+    from .shapes import broadcast_shapes
 
-    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    shape = tuple(broadcast_shapes(*(tuple(t.shape) for t in tensors)))  # PyTorch's error
     return tuple(t.expand(shape) for t in tensors)
 
 
