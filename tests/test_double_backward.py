@@ -185,6 +185,8 @@ CASES: dict = {
     "DiagonalView": (lambda lib, a: (a.reshape(3, 2) @ a).diagonal(1) ** 2, (X,)),
     "Atan2": (lambda lib, a, b: lib.atan2(a, b - 1) * a, (X, Y)),
     "Hypot": (lambda lib, a, b: lib.hypot(a, b) * a, (X, Y)),
+    "Fill": (lambda lib, a: ((a * 1).fill_(2.0) + a) * a, (X,)),
+    "Zero": (lambda lib, a: ((a * 1).zero_() + a) * a, (X,)),
     "MseLoss": (lambda lib, a, b: _F(lib).mse_loss(a, b), (X, Y)),
     "NllLoss": (lambda lib, a: _F(lib).nll_loss(a.log_softmax(1), _idx(lib, [2, 0])), (X,)),
     # nn: normalisation, embedding

@@ -31,8 +31,14 @@ def refuse_integer_losses(kernel: str, input: Tensor, target: Tensor,  # noqa: A
     """PyTorch's elementwise losses compute in a float dtype: integer inputs are refused, as
     PyTorch's kernels are (``"mse_cpu" not implemented for 'Long'``). Huber's result has the
     input's dtype, so there a float target with an integer input cannot be cast back."""
+    from ..autograd.function import _broadcast_message
     from ..dtypes import promote_types, scalar_type_name
+    from ..shapes import broadcast_shapes
 
+    try:  # PyTorch checks the shapes first
+        broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    except RuntimeError:
+        raise RuntimeError(_broadcast_message(tuple(input.shape), tuple(target.shape))) from None
     if result_follows_input and not input.is_floating_point() and target.is_floating_point():
         raise RuntimeError(
             f"result type {scalar_type_name(target.dtype)} can't be cast to the desired output "

@@ -20,6 +20,10 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
             f"Given normalized_shape={list(shape)}, expected input with shape [*, "
             f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
+    if not input.is_floating_point():
+        raise NotImplementedError(
+            f'"LayerNormKernelImpl" not implemented for \'{_type_name(input)}\''
+        )
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and tuple(p.shape) != shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
@@ -58,8 +62,17 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  
     Computed as $(\max(\sum|x|^p, \epsilon^p))^{1/p}$, which is the same number, so that a zero
     vector gets gradient 0 (as in PyTorch) instead of the $0/0$ of $\|x\|$'s derivative at 0.
     """
+    if not input.is_floating_point():
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_type_name(input)}")
     if p == float("inf"):
         return input / input.abs().amax(dim=dim, keepdim=True).clamp(min=eps).expand_as(input)
     powers = input * input if p == 2 else input.abs() ** p
     total = powers.sum(dim=dim, keepdim=True).clamp(min=eps**p)
     return input / (total.sqrt() if p == 2 else total ** (1.0 / p)).clamp(min=eps).expand_as(input)
+
+
+def _type_name(t: Tensor) -> str:
+    from ..dtypes import scalar_type_name
+
+    return scalar_type_name(t.dtype)

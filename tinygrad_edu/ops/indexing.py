@@ -104,11 +104,32 @@ class IndexPut(Function):
         return grad_x, None, grad_value, None
 
     def name(self) -> str:
-        """PyTorch: ``x[key] = v`` is CopySlices, ``x.copy_(v)`` (the whole tensor, also
-        ``x[...] = v`` of a 0-d tensor) CopyBackwards, ``index_put_(accumulate=True)``
-        IndexPutBackward0."""
+        """PyTorch's names: ``x[mask] = v`` and ``x[:, idx] = v`` (index tensors, otherwise
+        only ``:`` and ``...``) are one ``index_put_``, IndexPutBackward0; ``x[0] = v``,
+        ``x[1:] = v``, ``x[0, idx] = v`` write through a view, CopySlices; the whole tensor
+        (``x[...] = v``, ``x.copy_(v)``) is CopyBackwards, or FillBackward3 for a number."""
         if self.accumulate:
             return "IndexPutBackward0"
         key = self.key if isinstance(self.key, tuple) else (self.key,)
-        whole = all(k is Ellipsis for k in key)  # x[...] = v, or x[()] = v on a 0-d tensor
-        return "CopyBackwards" if whole else "CopySlices"
+        trivial = [k is Ellipsis or k == slice(None) for k in key]
+        if not is_basic(key):
+            basic = [t for k, t in zip(key, trivial, strict=True) if is_basic(k)]
+            return "IndexPutBackward0" if all(basic) else "CopySlices"
+        if all(trivial):  # the whole tensor (x[()] = v of a 0-d tensor is always a copy)
+            number = self.inputs[2] is None and key != ()
+            return "FillBackward3" if number else "CopyBackwards"
+        return "CopySlices"
+
+
+class Fill(IndexPut):
+    """``x.fill_(value)``: every element becomes ``value``; x's gradient is 0 (overwritten)."""
+
+    def name(self) -> str:  # PyTorch: fill_(number) is FillBackward2, fill_(0-d tensor) 3
+        return "FillBackward2" if self.inputs[2] is None else "FillBackward3"
+
+
+class Zero(Fill):
+    """``x.zero_()``: fill with 0."""
+
+    def name(self) -> str:
+        return "ZeroBackward0"

@@ -177,6 +177,9 @@ class ElementwiseMethods:
                 equal_nan: bool = False) -> Tensor:
         r"""Elementwise $|x - y| \le \mathrm{atol} + \mathrm{rtol}\,|y|$ (nan equals nan only
         with ``equal_nan``)."""
+        if isinstance(other, type(self)) and other.dtype is not self.dtype:
+            raise RuntimeError(f"{scalar_type_name(self.dtype)} did not match "
+                               f"{scalar_type_name(other.dtype)}")
         a, b = on_common_device(self.array, _raw(_operand(other)))
         return Tensor._make(array_module(a).isclose(a, b, rtol=rtol, atol=atol,
                                                     equal_nan=equal_nan))

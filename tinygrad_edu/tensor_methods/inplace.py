@@ -20,7 +20,7 @@ from ..autograd.function import _InplaceClock
 from ..ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from ..ops.compare import Clamp
 from ..ops.copy_slices import AsStrided, CopySlices, view_positions
-from ..ops.indexing import IndexPut
+from ..ops.indexing import Fill, IndexPut, Zero
 from ..ops.rounding import Floor, Round
 from ..ops.trig import Cos, Sin
 from ..ops.unary import Abs, Exp, Log, Relu, Sigmoid, Sqrt, Tanh
@@ -139,11 +139,16 @@ class InplaceMethods:
         key = _index_key(tuple(indices) if isinstance(indices, list) else indices, self)
         return self._inplace(IndexPut, key, _operand(values), bool(accumulate))
 
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        """``index_put_`` on a copy: a new tensor, self unchanged (IndexPutBackward0)."""
+        key = _index_key(tuple(indices) if isinstance(indices, list) else indices, self)
+        return IndexPut.apply(self, key, _operand(values), bool(accumulate))
+
     def fill_(self, value: Any) -> Tensor:
-        return self._inplace(IndexPut, Ellipsis, _operand(value))
+        return self._inplace(Fill, Ellipsis, _operand(value))
 
     def zero_(self) -> Tensor:
-        return self.fill_(0)
+        return self._inplace(Zero, Ellipsis, 0)
 
     def copy_(self, src: Tensor) -> Tensor:
         return self._inplace(IndexPut, Ellipsis, _operand_tensor(src, self).to(self.device))

@@ -36,7 +36,7 @@ class ShapeMethods:
 
     @property
     def T(self) -> Tensor:  # noqa: N802
-        return self.permute(*range(self.ndim - 1, -1, -1))  # a node even for <= 1-D, as torch
+        return self.permute(tuple(range(self.ndim - 1, -1, -1)))  # a node even for <= 1-D
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
@@ -115,6 +115,8 @@ class ShapeMethods:
     def permute(self, *dims: Any, **kwargs: Any) -> Tensor:
         if "dims" in kwargs:  # x.permute(dims=(1, 0))
             dims = (kwargs.pop("dims"),)
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         dims = tuple(_dim(d, self.ndim) for d in _size_args(dims))
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(
