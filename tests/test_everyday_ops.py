@@ -442,6 +442,10 @@ FUZZ_FINDINGS = {  # each differed from PyTorch before (found by a differential 
     "layer_norm of integers": lambda L: [L.nn.functional.layer_norm(L.tensor([1, 2]), (2,))],
     "loss shapes checked before dtypes": lambda L: [L.nn.functional.smooth_l1_loss(
         L.tensor([1, 2, 3]), L.tensor([1, 2, 3, 4, 5, 6]))],
+    "isclose of 0-d tensors": lambda L: [L.isclose(L.tensor(2.0), L.tensor(2.0)).masked_select(
+        L.tensor(True))],
+    "smooth_l1 with a 0-d float64 input": lambda L: _pair_grads(
+        L, L.nn.functional.smooth_l1_loss, 1.0, [[0.5, 2.0, 3.0]]),
     "bool // bool": lambda L: [L.tensor([True]) // L.tensor([True])],
     "bool div trunc": lambda L: [L.tensor([True]).div(L.tensor([True]), rounding_mode="trunc")],
     "median of bools": lambda L: [L.tensor([True, False]).median()],

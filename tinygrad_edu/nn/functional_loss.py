@@ -89,6 +89,10 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # no
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     refuse_integer_losses("smooth_l1", input, target)
+    if tuple(input.shape) != tuple(target.shape):  # PyTorch broadcasts first (dtypes promote)
+        from ..tensor_functions import broadcast_tensors
+
+        input, target = broadcast_tensors(input, target)  # noqa: A001
     if beta == 0.0:  # no quadratic part left: PyTorch computes it as l1_loss
         return l1_loss(input, target, reduction)
     return SmoothL1Loss.apply(input, target, reduction, beta)

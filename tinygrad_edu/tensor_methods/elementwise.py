@@ -181,8 +181,8 @@ class ElementwiseMethods:
             raise RuntimeError(f"{scalar_type_name(self.dtype)} did not match "
                                f"{scalar_type_name(other.dtype)}")
         a, b = on_common_device(self.array, _raw(_operand(other)))
-        return Tensor._make(array_module(a).isclose(a, b, rtol=rtol, atol=atol,
-                                                    equal_nan=equal_nan))
+        xp = array_module(a)
+        return Tensor._make(xp.asarray(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
     def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
                  equal_nan: bool = False) -> bool:
