@@ -446,6 +446,11 @@ FUZZ_FINDINGS = {  # each differed from PyTorch before (found by a differential 
         L.tensor(True))],
     "smooth_l1 with a 0-d float64 input": lambda L: _pair_grads(
         L, L.nn.functional.smooth_l1_loss, 1.0, [[0.5, 2.0, 3.0]]),
+    "softmax with dtype=": lambda L: [
+        *_pair_grads(L, lambda a, b: L.nn.functional.softmax(a, dim=0, dtype=L.float64) + b,
+                     [1.0, 2.0], [0.0, 0.0]),
+        L.tensor([1, 2]).softmax(0, dtype=L.float32),
+        L.tensor([1.0, 2.0]).log_softmax(dim=0, dtype=L.float64)],
     "bool // bool": lambda L: [L.tensor([True]) // L.tensor([True])],
     "bool div trunc": lambda L: [L.tensor([True]).div(L.tensor([True]), rounding_mode="trunc")],
     "median of bools": lambda L: [L.tensor([True, False]).median()],

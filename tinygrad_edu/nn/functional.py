@@ -6,6 +6,7 @@ hold, e.g. ``F.relu(x)`` or ``F.cross_entropy(logits, labels)``.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from ..dtypes import int64, uint8
 from ..tensor import Tensor
@@ -74,14 +75,16 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     return input.sigmoid()
 
 
-def softmax(input: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype: Any = None) -> Tensor:
     r"""$e^{x_i} / \sum_j e^{x_j}$ along ``dim``: positive numbers that sum to 1 (stable)."""
-    return input.softmax(_implicit_dim(input, dim, "softmax"))
+    return input.softmax(_implicit_dim(input, dim, "softmax"), dtype=dtype)
 
 
-def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+                dtype: Any = None) -> Tensor:
     r"""$x_i - \log\sum_j e^{x_j}$ along ``dim``: the log of softmax, computed without overflow."""
-    return input.log_softmax(_implicit_dim(input, dim, "log_softmax"))
+    return input.log_softmax(_implicit_dim(input, dim, "log_softmax"), dtype=dtype)
 
 
 def _implicit_dim(input: Tensor, dim: int | None, name: str) -> int:  # noqa: A002

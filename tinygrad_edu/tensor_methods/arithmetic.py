@@ -191,13 +191,16 @@ class ArithmeticMethods:
 
     clip = clamp
 
-    def softmax(self, dim: int) -> Tensor:
-        _check_softmax(self, "softmax")
-        return Softmax.apply(self, _dim(dim, self.ndim))
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """``dtype``: cast to it first and compute there (e.g. float32 for float16 logits)."""
+        x = self if dtype is None or dtype is self.dtype else self.to(dtype)
+        _check_softmax(x, "softmax")
+        return Softmax.apply(x, _dim(dim, x.ndim))
 
-    def log_softmax(self, dim: int) -> Tensor:
-        _check_softmax(self, "log_softmax")
-        return LogSoftmax.apply(self, _dim(dim, self.ndim))
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        x = self if dtype is None or dtype is self.dtype else self.to(dtype)
+        _check_softmax(x, "log_softmax")
+        return LogSoftmax.apply(x, _dim(dim, x.ndim))
 
     # ------------------------------------------------------------------ comparisons (no grad)
     def _compare(self, other: Any, op: Callable) -> Tensor:
