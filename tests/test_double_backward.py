@@ -187,6 +187,7 @@ CASES: dict = {
     "Hypot": (lambda lib, a, b: lib.hypot(a, b) * a, (X, Y)),
     "Fill": (lambda lib, a: ((a * 1).fill_(2.0) + a) * a, (X,)),
     "Zero": (lambda lib, a: ((a * 1).zero_() + a) * a, (X,)),
+    "Unfold": (lambda lib, a: (a * a).unfold(1, 2, 1) ** 2, (X,)),
     "MseLoss": (lambda lib, a, b: _F(lib).mse_loss(a, b), (X, Y)),
     "NllLoss": (lambda lib, a: _F(lib).nll_loss(a.log_softmax(1), _idx(lib, [2, 0])), (X,)),
     # nn: normalisation, embedding

@@ -497,3 +497,21 @@ def _names(*tensors):
 @pytest.mark.parametrize("name", FUZZ_FINDINGS)
 def test_fuzz_findings_match_pytorch(name):
     _both(FUZZ_FINDINGS[name])
+
+
+@pytest.mark.parametrize("args", [(1, 2, 2), (1, 2, 1), (0, 2, 1), (-1, 5, 3), (1, 3, 2)])
+def test_unfold_windows_are_views_like_pytorchs(args):
+    values = np.arange(10.0).reshape(2, 5) / 3
+
+    def program(lib):
+        x = _leaf(lib, values)
+        u = x.unfold(*args)
+        facts = f"{u.grad_fn.name()} {tuple(u.stride())} {u.is_contiguous()}"
+        weights = lib.arange(u.numel(), dtype=lib.float64).reshape(u.shape)
+        return [u, facts, *_grads((u * weights).sum(), x)]
+
+    _both(program)
+    _both(lambda lib: [lib.ones(2, 5).unfold(1, 6, 1)])
+    _both(lambda lib: [lib.ones(2, 5).unfold(1, 2, 0)])
+    _both(lambda lib: [lib.tensor(3.0).unfold(0, 1, 1)])
+    _both(lambda lib: [lib.arange(10.0).reshape(2, 5).unfold(1, 3, 1).unfold(1, 2, 1)])

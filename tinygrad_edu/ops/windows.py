@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..autograd.function import Function
 from ..device import array_module
 
 Pair = tuple[int, int]
@@ -106,3 +107,37 @@ def col2im(cols: Any, padded_shape: tuple, kernel: Pair, stride: Pair, dilation:
             rows, columns = tap_slices(a, b, stride, dilation, (oh, ow))
             image[:, :, rows, columns] += taps[:, :, a, b]
     return image
+
+
+class Unfold(Function):
+    """``x.unfold(dim, size, step)``: every window of ``size`` elements along ``dim``, ``step``
+    apart, as a view (the windows replace ``dim``, their elements form a new last dim).
+    Backward adds each window's gradient back onto its elements, one window offset at a time."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        ctx.shape, ctx.dim, ctx.size, ctx.step = x.shape, dim, size, step
+        if x.ndim == 0:  # a number is one window of one element
+            return x.reshape(1)
+        count = (x.shape[dim] - size) // step + 1
+        shape = x.shape[:dim] + (count,) + x.shape[dim + 1:] + (size,)
+        strides = (*x.strides[:dim], x.strides[dim] * step, *x.strides[dim + 1:], x.strides[dim])
+        tricks = array_module(x).lib.stride_tricks
+        try:
+            return tricks.as_strided(x, shape, strides, subok=True)
+        except TypeError:  # CuPy's as_strided has no subok
+            return tricks.as_strided(x, shape, strides)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.shape:
+            return grad.reshape(()), None, None, None
+        xp = array_module(grad)
+        full = xp.zeros(ctx.shape, dtype=grad.dtype)
+        count = grad.shape[ctx.dim]
+        for k in range(ctx.size):  # offset k of every window: one strided slice of x
+            where = (slice(None),) * ctx.dim + (slice(k, k + ctx.step * (count - 1) + 1, ctx.step),)
+            full[where] += grad[..., k]
+        return full, None, None, None

@@ -29,6 +29,7 @@ from ..ops.shape import (
     Unsqueeze,
     View,
 )
+from ..ops.windows import Unfold
 
 
 class ShapeMethods:
@@ -216,6 +217,19 @@ class ShapeMethods:
         if out.grad_fn is not None:
             out.grad_fn.narrowed = True
         return out
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """Every window of ``size`` elements along ``dimension``, ``step`` apart: a view whose
+        ``dimension`` counts the windows and whose new last dim holds each window."""
+        d = _dim(dimension, self.ndim) if self.ndim else 0
+        n = self.shape[d] if self.ndim else 1
+        if size > n:
+            raise RuntimeError(
+                f"maximum size for tensor at dimension {d} is {n} but size is {size}"
+            )
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        return _view_of(self, Unfold.apply(self, d, int(size), int(step)))
 
     def broadcast_to(self, *shape: Any) -> Tensor:
         return self.expand(*shape)
