@@ -275,6 +275,16 @@ def scatter_add(target: Any, key: Any, values: Any) -> None:
     _backend_of(target).scatter_add(target, key, values)
 
 
+def as_strided(x: Any, shape: tuple, strides: tuple) -> Any:
+    """A view of ``x``'s memory with ``shape`` and ``strides`` (in bytes), on any device; it
+    keeps the simulated GPU's array type (NumPy's ``subok``; CuPy's version has no such flag)."""
+    tricks = array_module(x).lib.stride_tricks
+    try:
+        return tricks.as_strided(x, shape, strides, subok=True)
+    except TypeError:
+        return tricks.as_strided(x, shape, strides)
+
+
 def erf(x: Any) -> Any:
     """The Gauss error function of an array, on the array's device."""
     return _backend_of(x).erf(x)

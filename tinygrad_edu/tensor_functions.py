@@ -11,6 +11,7 @@ from typing import Any
 
 from .creation import _into, tensor
 from .einsum import einsum  # noqa: F401  (torch.einsum)
+from .ops.blend import Xlogy
 from .ops.compare import Where
 from .ops.join import Cat, Stack
 from .shapes import _dim
@@ -134,8 +135,6 @@ def xlogy(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # no
     """``input * log(other)``, exactly 0 where input is 0; either may be a number."""
     if isinstance(input, Tensor):
         return _into(out, input.xlogy(other), "xlogy")
-    from .ops.blend import Xlogy
-
     other = other if isinstance(other, Tensor) else tensor(other)
     return _into(out, Xlogy.apply(input, other), "xlogy")
 

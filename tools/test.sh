@@ -43,18 +43,16 @@ if [ "${#folders[@]}" -eq 0 ]; then
 else
     say "notebooks: pytest --nbval-lax ${folders[*]}"
     nb_log="$(mktemp "${TMPDIR:-/tmp}/tinygrad_edu_nbval.XXXXXX")"
-    "$PY" -m pytest -n 2 --dist loadfile \
-        --nbval-lax --nbval-current-env --nbval-cell-timeout=120 \
-        "${folders[@]}" "$@" 2>&1 | tee "$nb_log"
+    nbval=(-m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env
+           --nbval-cell-timeout=120 "${folders[@]}" "$@")
+    "$PY" "${nbval[@]}" 2>&1 | tee "$nb_log"
     nb=${PIPESTATUS[0]}
     # A Jupyter kernel that dies while starting (before running any cell: a busy machine, two
     # kernels racing for a port) is not a failure of the notebook: run those notebooks again,
     # once, and say so. Any other failure stands.
     if [ "$nb" -ne 0 ] && grep -q "Kernel died before replying to kernel_info" "$nb_log"; then
         say "a kernel died while starting: running the failed notebooks once more"
-        "$PY" -m pytest -n 2 --dist loadfile --last-failed \
-            --nbval-lax --nbval-current-env --nbval-cell-timeout=120 \
-            "${folders[@]}" "$@"
+        "$PY" "${nbval[@]}" --last-failed
         nb=$?
     fi
     rm -f "$nb_log"

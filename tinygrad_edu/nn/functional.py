@@ -8,7 +8,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ..dtypes import int64, uint8
+from ..dtypes import int64, scalar_type_name, uint8
 from ..tensor import Tensor
 from .ops import Addmm, BinaryCrossEntropyWithLogits, MseLoss, NllLoss
 
@@ -179,23 +179,17 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         )
     if not input.is_floating_point():  # PyTorch starts with log_sigmoid(input)
         raise NotImplementedError(
-            f'"log_sigmoid_cpu" not implemented for \'{_torch_type_name(input)}\''
+            f'"log_sigmoid_cpu" not implemented for \'{scalar_type_name(input.dtype)}\''
         )
     if not target.is_floating_point():
         raise RuntimeError(
-            f"result type {_torch_type_name(input)} can't be cast to the desired output type "
-            f"{_torch_type_name(target)}: binary_cross_entropy_with_logits needs float targets "
-            "(use target.float())"
+            f"result type {scalar_type_name(input.dtype)} can't be cast to the desired output "
+            f"type {scalar_type_name(target.dtype)}: binary_cross_entropy_with_logits needs "
+            "float targets (use target.float())"
         )
     if target.dtype is not input.dtype:  # PyTorch computes in the target's dtype
         input = input.to(target.dtype)  # noqa: A001
     return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
-
-
-def _torch_type_name(t: Tensor) -> str:
-    from ..dtypes import scalar_type_name
-
-    return scalar_type_name(t.dtype)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -243,8 +237,9 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:  #
     """PyTorch's checks on class-index targets, with the numbers that are wrong."""
     if target.array.dtype != int64.numpy and target.array.dtype != uint8.numpy:
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_torch_type(target)}: class-index "
-            f"targets must be int64 (got {target.dtype}). Convert them with target.long()."
+            "expected target dtype to be Long or Byte, but got "
+            f"{scalar_type_name(target.dtype)}: class-index targets must be int64 (got "
+            f"{target.dtype}). Convert them with target.long()."
         )
     if target.ndim != 1 or target.shape[0] != input.shape[0]:
         raise ValueError(
@@ -261,12 +256,6 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> None:  #
                 f"Target {int(bad[0])} is out of bounds. (input has {n_classes} classes, so "
                 f"targets must be class indices in [0, {n_classes - 1}])"
             )
-
-
-def _torch_type(t: Tensor) -> str:
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-             "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-    return names.get(t.dtype.name, t.dtype.name)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

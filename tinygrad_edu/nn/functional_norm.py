@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..dtypes import scalar_type_name
 from ..tensor import Tensor
 from .norm_ops import NativeBatchNorm, NativeLayerNorm
 
@@ -22,7 +23,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
         )
     if not input.is_floating_point():
         raise NotImplementedError(
-            f'"LayerNormKernelImpl" not implemented for \'{_type_name(input)}\''
+            f'"LayerNormKernelImpl" not implemented for \'{scalar_type_name(input.dtype)}\''
         )
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and tuple(p.shape) != shape:
@@ -64,15 +65,9 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  
     """
     if not input.is_floating_point():
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_type_name(input)}")
+                           f"input. Got {scalar_type_name(input.dtype)}")
     if p == float("inf"):
         return input / input.abs().amax(dim=dim, keepdim=True).clamp(min=eps).expand_as(input)
     powers = input * input if p == 2 else input.abs() ** p
     total = powers.sum(dim=dim, keepdim=True).clamp(min=eps**p)
     return input / (total.sqrt() if p == 2 else total ** (1.0 / p)).clamp(min=eps).expand_as(input)
-
-
-def _type_name(t: Tensor) -> str:
-    from ..dtypes import scalar_type_name
-
-    return scalar_type_name(t.dtype)

@@ -87,29 +87,14 @@ class SmoothL1Loss(Function):
         return grad * local, -(grad * local), None, None
 
 
-
-
-class HuberLoss(Function):
+class HuberLoss(SmoothL1Loss):
     r"""$d^2/2$ where $|d| < \delta$, else $\delta(|d| - \delta/2)$, with $d = x - y$: smooth L1
-    times $\delta$ (with $\beta = \delta$), so the slope far out is $\pm\delta$, not $\pm 1$."""
-
-    array_io = True
+    with $\beta = \delta$, times $\delta$, so the slope far out is $\pm\delta$, not $\pm 1$."""
 
     @staticmethod
     def forward(ctx, x, y, reduction, delta):
-        xp = array_module(x)
-        d = x - y
-        small = xp.abs(d) < delta
-        losses = xp.where(small, 0.5 * d * d, delta * (xp.abs(d) - 0.5 * delta))
-        ctx.save_for_backward(x, y, small)
-        ctx.reduction, ctx.delta, ctx.count = reduction, delta, d.size
-        return _reduce(losses, reduction)
+        return SmoothL1Loss.forward(ctx, x, y, reduction, delta) * delta
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, small = ctx.saved_tensors
-        d = x - y
-        xp = array_module(d)
-        grad = _grad_of_reduction(grad, ctx.count, ctx.reduction)
-        local = xp.where(small, d, ctx.delta * xp.sign(d))
-        return grad * local, -(grad * local), None, None
+        return SmoothL1Loss.backward(ctx, grad * ctx.beta)

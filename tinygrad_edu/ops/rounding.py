@@ -92,48 +92,31 @@ class Remainder(Function):
 
     array_io = True
     elementwise = True
+    kernel, rounding = "remainder", "floor"  # NumPy's names for the op and its rounding
 
     @staticmethod
     def forward(ctx, a, b):
-        _refuse_bools(a, b, "remainder")
+        _refuse_bools(a, b, ctx.kernel)
         _check_integer_division(a, b)
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, as in PyTorch
-            return array_module(a).remainder(a, b)
+            return getattr(array_module(a), ctx.kernel)(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         with np.errstate(divide="ignore", invalid="ignore"):
-            return grad, -grad * array_module(grad).floor(a / b)
+            return grad, -grad * getattr(array_module(grad), ctx.rounding)(a / b)
 
     def name(self) -> str:  # PyTorch: x % number is RemainderBackward0, x % tensor 1
-        return "RemainderBackward1" if self.inputs[1] is not None else "RemainderBackward0"
+        return f"{self._op_name}Backward{1 if self.inputs[1] is not None else 0}"
 
 
-class Fmod(Function):
+class Fmod(Remainder):
     r"""$\mathrm{fmod}(a, b) = a - b\,\mathrm{trunc}(a/b)$ (C's fmod: the result has a's sign);
     grads $1$ and $-\mathrm{trunc}(a/b)$."""
 
-    array_io = True
-    elementwise = True
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _refuse_bools(a, b, "fmod")
-        _check_integer_division(a, b)
-        ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):  # fmod(x, 0.0) is nan
-            return array_module(a).fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return grad, -grad * array_module(grad).trunc(a / b)
-
-    def name(self) -> str:  # PyTorch: fmod(x, number) is FmodBackward0, fmod(x, tensor) 1
-        return "FmodBackward1" if self.inputs[1] is not None else "FmodBackward0"
+    kernel, rounding = "fmod", "trunc"
 
 
 class FloorDivide(Function):

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.function import Function
-from ..device import array_module
+from ..device import array_module, as_strided
 
 Pair = tuple[int, int]
 Padding = tuple[int, int, int, int]  # top, bottom, left, right
@@ -124,11 +124,7 @@ class Unfold(Function):
         count = (x.shape[dim] - size) // step + 1
         shape = x.shape[:dim] + (count,) + x.shape[dim + 1:] + (size,)
         strides = (*x.strides[:dim], x.strides[dim] * step, *x.strides[dim + 1:], x.strides[dim])
-        tricks = array_module(x).lib.stride_tricks
-        try:
-            return tricks.as_strided(x, shape, strides, subok=True)
-        except TypeError:  # CuPy's as_strided has no subok
-            return tricks.as_strided(x, shape, strides)
+        return as_strided(x, shape, strides)
 
     @staticmethod
     def backward(ctx, grad):
